@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/motcua/motcua/internal/app"
+	"github.com/motcua/motcua/internal/demo"
+	"github.com/motcua/motcua/internal/identity"
+)
+
+func runDemo(ctx context.Context, args []string, out io.Writer) error {
+	var f serverFlags
+	fs := newFlags("demo", "demo [flags]", out)
+	f.register(fs, "motcua-demo")
+	fresh := fs.Bool("fresh", false, "delete the demo data directory first and seed a new demo commune")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if f.cfg.DatabaseURL != "" {
+		return fmt.Errorf("the demo runs on the embedded database; use 'motcua serve --database-url …' for PostgreSQL")
+	}
+	log, err := newLogger(os.Stderr, f.logFormat, f.logLevel)
+	if err != nil {
+		return err
+	}
+	if *fresh {
+		if err := os.RemoveAll(f.cfg.DataDir); err != nil {
+			return fmt.Errorf("remove %s: %w", f.cfg.DataDir, err)
+		}
+	}
+	f.cfg.BaseURL = f.baseURL()
+	a, err := app.Open(ctx, f.cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	seeded, err := demo.Seeded(ctx, a.DB)
+	if err != nil {
+		return err
+	}
+	credFile := filepath.Join(f.cfg.DataDir, "demo-credentials.txt")
+	if !seeded {
+		start := time.Now()
+		sum, err := demo.Seed(ctx, a.DB, time.Now())
+		if err != nil {
+			return err
+		}
+		log.Info("demo commune seeded", "agencies", sum.Agencies, "villages", sum.Villages, "staff", sum.Staff,
+			"residents", sum.Residents, "households", sum.Households, "ms", time.Since(start).Milliseconds())
+		if err := writeDemoCredentials(ctx, a, credFile); err != nil {
+			return err
+		}
+	}
+	ready := make(chan string, 1)
+	errc := make(chan error, 1)
+	go func() { errc <- a.Serve(ctx, ready) }()
+	select {
+	case err := <-errc:
+		return err
+	case addr := <-ready:
+		url := f.cfg.BaseURL
+		if strings.HasSuffix(f.cfg.Addr, ":0") {
+			url = "http://" + addr
+		}
+		creds, _ := os.ReadFile(credFile)
+		fmt.Fprintf(out, "\nmotcua demo — Trung tâm Phục vụ hành chính công xã Hoa Lộc (SANDBOX)\n\n  Open %s\n\n%s\nData: %s (delete it, or run with --fresh, to start over). Stop with Ctrl+C.\n\n",
+			url, creds, f.cfg.DataDir)
+	}
+	return <-errc
+}
+
+// writeDemoCredentials creates the demo's API tokens once and keeps them in
+// the demo data directory, so each start can print them.
+func writeDemoCredentials(ctx context.Context, a *app.App, path string) error {
+	var b strings.Builder
+	b.WriteString("  Demo API tokens (sandbox only):\n")
+	for _, spec := range []identity.TokenSpec{
+		{Role: identity.RoleAdministrator, Label: "Quản trị (demo)"},
+		{Role: identity.RoleCounter, Agency: "H56.16072", Label: "Cán bộ một cửa (demo)"},
+	} {
+		tok, err := a.Tokens.Create(ctx, spec)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "    %-16s %s\n", spec.Role, tok)
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o600)
+}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+
+	"github.com/motcua/motcua/internal/app"
+)
+
+// serverFlags are the flags serve and demo share.
+type serverFlags struct {
+	cfg       app.Config
+	logFormat string
+	logLevel  string
+}
+
+func (f *serverFlags) register(fs *flag.FlagSet, defaultDataDir string) {
+	d := app.DefaultConfig()
+	fs.StringVar(&f.cfg.Addr, "addr", d.Addr, "listen address; the default listens on every interface so kiosks and display boards on the centre's network can connect")
+	fs.StringVar(&f.cfg.DataDir, "data-dir", defaultDataDir, "directory of the embedded SQLite database")
+	fs.StringVar(&f.cfg.DatabaseURL, "database-url", "", "PostgreSQL URL (postgres://user:pass@host/db); when set, PostgreSQL is used instead of SQLite")
+	fs.StringVar(&f.cfg.BaseURL, "base-url", "", "public address of this installation, for QR codes and links (default: http://<addr>)")
+	fs.StringVar(&f.cfg.Office, "office-hours", d.Office, "office hours, comma-separated periods HH:MM-HH:MM")
+	fs.StringVar(&f.cfg.Cutoff, "cutoff", d.Cutoff, "dossiers received at or after this time count as received on the next working day")
+	fs.BoolVar(&f.cfg.CultureDay, "culture-day", false, "treat 24/11 (Ngày Văn hóa Việt Nam, pending in law) as a holiday in years without an official schedule")
+	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+}
+
+func (f *serverFlags) baseURL() string {
+	if f.cfg.BaseURL != "" {
+		return f.cfg.BaseURL
+	}
+	host := f.cfg.Addr
+	if len(host) > 0 && host[0] == ':' {
+		host = "localhost" + host
+	}
+	return "http://" + host
+}
+
+func runServe(ctx context.Context, args []string, out io.Writer) error {
+	var f serverFlags
+	fs := newFlags("serve", "serve [flags]", out)
+	f.register(fs, app.DefaultConfig().DataDir)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log, err := newLogger(os.Stderr, f.logFormat, f.logLevel)
+	if err != nil {
+		return err
+	}
+	f.cfg.BaseURL = f.baseURL()
+	a, err := app.Open(ctx, f.cfg, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.Serve(ctx, nil)
+}
+
+func version() string {
+	if app.Version != "dev" {
+		return app.Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 7 {
+				return "dev-" + s.Value[:7]
+			}
+		}
+	}
+	return "dev"
+}
+
+func init() { app.Version = version() }
+
+func printf(w io.Writer, format string, args ...any) { fmt.Fprintf(w, format, args...) }

@@ -1,0 +1,227 @@
+// Package app assembles motcua: it opens the database, runs migrations,
+// loads the calendar and catalogue, wires the services to the web layer and
+// runs the HTTP server until it is told to stop.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/motcua/motcua/data"
+	"github.com/motcua/motcua/internal/calendar"
+	"github.com/motcua/motcua/internal/catalog"
+	"github.com/motcua/motcua/internal/identity"
+	"github.com/motcua/motcua/internal/org"
+	"github.com/motcua/motcua/internal/store"
+	"github.com/motcua/motcua/internal/web"
+)
+
+// Version is set at build time (-ldflags "-X github.com/motcua/motcua/internal/app.Version=…").
+var Version = "dev"
+
+// Config is everything an installation can be told at start.
+type Config struct {
+	Addr        string // listen address, e.g. ":8080"
+	DataDir     string // SQLite data directory
+	DatabaseURL string // postgres://…; overrides DataDir
+	BaseURL     string // public address, for links on receipts
+	Office      string // office hours, "07:30-11:30,13:00-17:00"
+	Cutoff      string // receipt cut-off, "15:00"
+	CultureDay  bool   // 24/11 as a holiday (pending in law)
+
+	// Now is the clock (tests fix it); nil means time.Now.
+	Now func() time.Time
+}
+
+// DefaultConfig runs a commune on one PC.
+func DefaultConfig() Config {
+	return Config{
+		Addr:    ":8080",
+		DataDir: "motcua-data",
+		Office:  "07:30-11:30,13:00-17:00",
+		Cutoff:  "15:00",
+	}
+}
+
+// App is a running motcua.
+type App struct {
+	Cfg      Config
+	Log      *slog.Logger
+	DB       *store.DB
+	Calendar *calendar.Service
+	Catalog  *catalog.Service
+	Org      *org.Service
+	Tokens   *identity.Tokens
+	Web      *web.Server
+}
+
+// CalendarConfig turns the configuration's office hours into a calendar
+// configuration.
+func (c Config) CalendarConfig() (calendar.Config, error) {
+	cc := calendar.DefaultConfig()
+	if c.Office != "" {
+		p, err := calendar.ParseOffice(c.Office)
+		if err != nil {
+			return cc, err
+		}
+		cc.Office = p
+	}
+	if c.Cutoff != "" {
+		t, err := calendar.ParseClock(c.Cutoff)
+		if err != nil {
+			return cc, err
+		}
+		cc.Cutoff = t
+	}
+	cc.CultureDay = c.CultureDay
+	return cc, nil
+}
+
+// NewCalendar builds the calendar with the shipped official schedules.
+func NewCalendar(c Config) (*calendar.Calendar, error) {
+	cc, err := c.CalendarConfig()
+	if err != nil {
+		return nil, err
+	}
+	shipped, err := calendar.LoadSchedules(data.FS, "calendar")
+	if err != nil {
+		return nil, err
+	}
+	return calendar.New(cc, shipped...)
+}
+
+// OpenDB opens and migrates the configured database.
+func OpenDB(ctx context.Context, cfg Config, log *slog.Logger) (*store.DB, error) {
+	db, err := store.Open(ctx, store.Config{DataDir: cfg.DataDir, URL: cfg.DatabaseURL, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// OpenDBNoMigrate opens the configured database without migrating it.
+func OpenDBNoMigrate(ctx context.Context, cfg Config, log *slog.Logger) (*store.DB, error) {
+	return store.Open(ctx, store.Config{DataDir: cfg.DataDir, URL: cfg.DatabaseURL, Logger: log})
+}
+
+// Open starts everything but the HTTP listener.
+func Open(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	start := time.Now()
+	db, err := OpenDB(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	return OpenWith(ctx, cfg, log, db, start)
+}
+
+// OpenWith assembles motcua over an open, migrated database (tests open
+// theirs with storetest).
+func OpenWith(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB, start time.Time) (*App, error) {
+	a, err := assemble(ctx, cfg, log, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	log.Info("motcua ready", "engine", db.Engine(), "database", db.Location(), "procedures", a.Catalog.Catalog().Len(),
+		"official_years", a.Calendar.Calendar().OfficialYears(), "ms", time.Since(start).Milliseconds())
+	return a, nil
+}
+
+func assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB) (*App, error) {
+	cal, err := NewCalendar(cfg)
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Cfg: cfg, Log: log, DB: db,
+		Calendar: calendar.NewService(db, cal),
+		Catalog:  catalog.NewService(db),
+		Org:      org.NewService(db),
+		Tokens:   identity.NewTokens(db),
+	}
+	if err := a.Calendar.Load(ctx); err != nil {
+		return nil, err
+	}
+	if err := a.SeedCatalog(ctx); err != nil {
+		return nil, err
+	}
+	if err := a.Catalog.Load(ctx); err != nil {
+		return nil, err
+	}
+	a.Web, err = web.New(web.Deps{
+		Log: log, DB: db, Catalog: a.Catalog, Calendar: a.Calendar, Org: a.Org, Tokens: a.Tokens,
+		BaseURL: cfg.BaseURL, Version: Version, Now: cfg.Now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// SeedCatalog imports the shipped catalogue into an empty database, so a
+// new installation starts with the procedures a commune serves.
+func (a *App) SeedCatalog(ctx context.Context) error {
+	n, err := a.Catalog.Count(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	set, err := catalog.ReadDir(data.FS, "catalog")
+	if err != nil {
+		return fmt.Errorf("shipped catalogue: %w", err)
+	}
+	res, err := a.Catalog.Import(ctx, set)
+	if err != nil {
+		return err
+	}
+	a.Log.Info("catalogue seeded", "procedures", res.Added, "versions", res.Versions)
+	return nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.DB.Close() }
+
+// Serve listens on the configured address until ctx ends, then shuts down
+// gracefully: it stops accepting, lets requests in flight finish (up to 15
+// seconds), and closes the database after the last write has committed.
+// ready, if not nil, receives the bound address once listening.
+func (a *App) Serve(ctx context.Context, ready chan<- string) error {
+	ln, err := net.Listen("tcp", a.Cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", a.Cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           a.Web.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.Log.Info("listening", "addr", ln.Addr().String())
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	if e := <-errc; e != nil && !errors.Is(e, http.ErrServerClosed) && err == nil {
+		err = e
+	}
+	return err
+}

@@ -1,0 +1,70 @@
+package calendar
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/motcua/motcua/internal/store"
+)
+
+// Service keeps the official schedules an administrator loads in the
+// database, and installs them into the Calendar. Loaded schedules override
+// the shipped ones for their year, which override the projection.
+type Service struct {
+	db  *store.DB
+	cal *Calendar
+}
+
+// NewService returns a service that stores schedules in db for cal.
+func NewService(db *store.DB, cal *Calendar) *Service { return &Service{db: db, cal: cal} }
+
+// Calendar is the live calendar.
+func (s *Service) Calendar() *Calendar { return s.cal }
+
+// Load installs every stored schedule into the calendar.
+func (s *Service) Load(ctx context.Context) error {
+	rows, err := s.db.Read().QueryContext(ctx, "SELECT year, doc FROM calendar_schedules ORDER BY year")
+	if err != nil {
+		return fmt.Errorf("calendar: read schedules: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var year int
+		var doc string
+		if err := rows.Scan(&year, &doc); err != nil {
+			return fmt.Errorf("calendar: read schedules: %w", err)
+		}
+		sch, err := ParseSchedule([]byte(doc))
+		if err != nil {
+			return fmt.Errorf("calendar: stored schedule %d: %w", year, err)
+		}
+		if err := s.cal.SetOfficial(sch); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Save stores a year's official schedule and installs it at once. by names
+// who loaded it.
+func (s *Service) Save(ctx context.Context, sch Schedule, by string) error {
+	if err := sch.Validate(); err != nil {
+		return err
+	}
+	doc, err := json.Marshal(sch)
+	if err != nil {
+		return fmt.Errorf("calendar: encode schedule: %w", err)
+	}
+	err = s.db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO calendar_schedules (year, doc, loaded_at, loaded_by) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (year) DO UPDATE SET doc = excluded.doc, loaded_at = excluded.loaded_at, loaded_by = excluded.loaded_by`,
+			sch.Year, string(doc), time.Now().UnixMilli(), by)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("calendar: store schedule %d: %w", sch.Year, err)
+	}
+	return s.cal.SetOfficial(sch)
+}

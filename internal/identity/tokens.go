@@ -1,0 +1,113 @@
+package identity
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base32"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/motcua/motcua/internal/store"
+)
+
+// ErrBadToken is returned for an unknown, revoked or expired token.
+var ErrBadToken = errors.New("identity: invalid or expired token")
+
+// Tokens issues and checks bearer tokens. Only a SHA-256 of each token is
+// stored, so a copy of the database does not give away working tokens.
+type Tokens struct{ db *store.DB }
+
+// NewTokens returns the token service over db.
+func NewTokens(db *store.DB) *Tokens { return &Tokens{db: db} }
+
+// TokenSpec describes a token to create.
+type TokenSpec struct {
+	Role    string
+	Agency  string
+	Counter string
+	Label   string
+	TTL     time.Duration // 0: does not expire
+}
+
+// Create stores a new token and returns its plaintext, which is shown once.
+func (t *Tokens) Create(ctx context.Context, spec TokenSpec) (string, error) {
+	if !ValidTokenRole(spec.Role) {
+		return "", fmt.Errorf("identity: unknown role %q (one of %s)", spec.Role, strings.Join(TokenRoles, ", "))
+	}
+	if spec.Role == RoleQueueCounter && spec.Counter == "" {
+		return "", fmt.Errorf("identity: a counter token needs --counter")
+	}
+	raw := make([]byte, 24)
+	if _, err := rand.Read(raw); err != nil {
+		return "", fmt.Errorf("identity: random: %w", err)
+	}
+	plain := "mc_" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(raw))
+	idb := make([]byte, 8)
+	rand.Read(idb)
+	id := "tok_" + hex.EncodeToString(idb)
+	now := time.Now()
+	var expires sql.NullInt64
+	if spec.TTL > 0 {
+		expires = sql.NullInt64{Int64: now.Add(spec.TTL).UnixMilli(), Valid: true}
+	}
+	err := t.db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, token_hash, role, agency_code, counter, label, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, hashToken(plain), spec.Role, spec.Agency, spec.Counter, spec.Label, now.UnixMilli(), expires)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("identity: store token: %w", err)
+	}
+	return plain, nil
+}
+
+// Authenticate returns the principal a token stands for.
+func (t *Tokens) Authenticate(ctx context.Context, plain string) (*Principal, error) {
+	if !strings.HasPrefix(plain, "mc_") || len(plain) > 100 {
+		return nil, ErrBadToken
+	}
+	var (
+		id, role, agency, counter, label string
+		expires, revoked                 sql.NullInt64
+	)
+	err := t.db.Read().QueryRowContext(ctx, `SELECT id, role, agency_code, counter, label, expires_at, revoked_at
+		FROM api_tokens WHERE token_hash = $1`, hashToken(plain)).Scan(&id, &role, &agency, &counter, &label, &expires, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrBadToken
+	}
+	if err != nil {
+		return nil, fmt.Errorf("identity: look up token: %w", err)
+	}
+	if revoked.Valid || (expires.Valid && time.Now().UnixMilli() >= expires.Int64) {
+		return nil, ErrBadToken
+	}
+	name := label
+	if name == "" {
+		name = RoleName(role) + " (token)"
+	}
+	return &Principal{ID: id, Name: name, Roles: []string{role}, Agency: agency, Counter: counter, Token: true}, nil
+}
+
+// Revoke makes a token unusable.
+func (t *Tokens) Revoke(ctx context.Context, id string) error {
+	return t.db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", id, time.Now().UnixMilli())
+		if err != nil {
+			return fmt.Errorf("identity: revoke: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("identity: no active token %s", id)
+		}
+		return nil
+	})
+}
+
+func hashToken(plain string) string {
+	h := sha256.Sum256([]byte(plain))
+	return hex.EncodeToString(h[:])
+}

@@ -1,0 +1,137 @@
+// Package web is motcua's HTTP face: the JSON API under /api/v1, the HTML
+// pages (public guide, and later the portal, staff console, kiosk and
+// display), static files, health and metrics. It translates HTTP to service
+// calls and back, and nothing else.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/motcua/motcua/internal/calendar"
+	"github.com/motcua/motcua/internal/catalog"
+	"github.com/motcua/motcua/internal/identity"
+	"github.com/motcua/motcua/internal/org"
+	"github.com/motcua/motcua/internal/store"
+)
+
+// Deps are the services the web layer calls.
+type Deps struct {
+	Log      *slog.Logger
+	DB       *store.DB
+	Catalog  *catalog.Service
+	Calendar *calendar.Service
+	Org      *org.Service
+	Tokens   *identity.Tokens
+	// Registry receives the web layer's metrics; nil makes a new one.
+	Registry *prometheus.Registry
+	// BaseURL is the public address of this installation, for links in
+	// receipts and notifications.
+	BaseURL string
+	// Version is the build version shown in the footer and /healthz.
+	Version string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Server serves motcua over HTTP.
+type Server struct {
+	Deps
+	pages   *pages
+	metrics *httpMetrics
+	limiter *rateLimiter
+	started time.Time
+}
+
+// New builds the server and its routes.
+func New(d Deps) (*Server, error) {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Registry == nil {
+		d.Registry = prometheus.NewRegistry()
+		d.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		d.Registry.MustRegister(store.Collectors()...)
+	}
+	p, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		Deps:    d,
+		pages:   p,
+		metrics: newHTTPMetrics(d.Registry),
+		limiter: newRateLimiter(20, 60), // per client: 20 requests a second, bursts of 60
+		started: time.Now(),
+	}
+	return s, nil
+}
+
+// Handler returns the complete HTTP handler with its middleware.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	route := func(pattern string, h http.HandlerFunc) {
+		mux.Handle(pattern, s.metrics.instrument(pattern, h))
+	}
+
+	route("GET /healthz", s.healthz)
+	route("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{}))
+	mux.Handle("GET /static/", staticHandler())
+	route("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/static/favicon.svg", http.StatusMovedPermanently)
+	})
+
+	// Public guide.
+	route("GET /{$}", s.homePage)
+	route("GET /procedures", s.procedureListPage)
+	route("GET /procedures/{code}", s.procedurePage)
+	route("GET /calendar", s.calendarPage)
+	route("GET /settings/display", s.displaySettings)
+
+	// JSON API.
+	route("GET /api/v1/procedures", s.apiProcedureList)
+	route("GET /api/v1/procedures/{code}", s.apiProcedureGet)
+	route("GET /api/v1/calendar/holidays/{year}", s.apiHolidays)
+	route("GET /api/v1/calendar/lunar/{date}", s.apiLunar)
+	route("GET /api/v1/calendar/due", s.apiDue)
+	route("PUT /api/v1/calendar/schedules/{year}", s.requireRole(s.apiPutSchedule, identity.RoleAdministrator))
+	route("/api/", s.apiNotFound)
+	route("/", s.notFoundPage)
+
+	var h http.Handler = mux
+	h = s.rateLimit(h)
+	h = s.authenticate(h)
+	h = secureHeaders(h)
+	h = s.logRequests(h)
+	h = s.recoverPanics(h)
+	return h
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": s.Version, "uptime_seconds": int(time.Since(s.started).Seconds())})
+}
+
+// readyz answers 200 only when the database answers and is fully migrated.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.DB.Ping(ctx); err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "database": "down"})
+		return
+	}
+	if n, err := s.DB.Pending(ctx); err != nil || n > 0 {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "migrations_pending": n})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "engine": s.DB.Engine(), "procedures": s.Catalog.Catalog().Len()})
+}
