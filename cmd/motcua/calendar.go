@@ -39,22 +39,9 @@ func runCalendar(ctx context.Context, args []string, out io.Writer) error {
 	cd := fs.Int("calendar-days", -1, "calendar days to add")
 	var sf serverFlags
 	sf.register(fs, "")
-	// Positional arguments may come before or after the flags.
-	var pos []string
-	for len(rest) > 0 {
-		if err := parseFlags(fs, rest); err != nil {
-			return err
-		}
-		rest = fs.Args()
-		if len(rest) > 0 {
-			pos = append(pos, rest[0])
-			rest = rest[1:]
-		}
-	}
-	if len(rest) == 0 && len(pos) == 0 {
-		if err := parseFlags(fs, nil); err != nil {
-			return err
-		}
+	pos, err := parseArgs(fs, rest)
+	if err != nil {
+		return err
 	}
 	cal, svc, closeDB, err := openCalendar(ctx, sf.cfg, sub == "load")
 	if err != nil {

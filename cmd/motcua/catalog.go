@@ -33,10 +33,10 @@ func runCatalog(ctx context.Context, args []string, out io.Writer) error {
 	var f dbFlags
 	fs := newFlags("catalog "+sub, "catalog "+sub+" [flags] <paths>", out)
 	f.register(fs)
-	if err := parseFlags(fs, args[1:]); err != nil {
+	paths, err := parseArgs(fs, args[1:])
+	if err != nil {
 		return err
 	}
-	paths := fs.Args()
 	switch sub {
 	case "validate":
 		if len(paths) == 0 {

@@ -127,6 +127,23 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// parseArgs is parseFlags for commands that take positional arguments too:
+// flags may come before, between or after them.
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := parseFlags(fs, args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
 // newLogger returns the structured logger: text for a person at a terminal,
 // JSON for a log collector.
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {

@@ -33,7 +33,8 @@ func runToken(ctx context.Context, args []string, out io.Writer) error {
 	counter := fs.String("counter", "", "queue counter a counter token is bound to")
 	label := fs.String("label", "", "a note saying what the token is for")
 	ttl := fs.Duration("ttl", 0, "lifetime, e.g. 720h (0: does not expire)")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	pos, err := parseArgs(fs, args[1:])
+	if err != nil {
 		return err
 	}
 	log, err := newLogger(os.Stderr, "text", f.logLevel)
@@ -55,13 +56,13 @@ func runToken(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintln(out, tok)
 		return nil
 	case "revoke":
-		if len(fs.Args()) != 1 {
+		if len(pos) != 1 {
 			return fmt.Errorf("give the token id")
 		}
-		if err := tokens.Revoke(ctx, fs.Args()[0]); err != nil {
+		if err := tokens.Revoke(ctx, pos[0]); err != nil {
 			return err
 		}
-		fmt.Fprintln(out, "revoked", fs.Args()[0], "at", time.Now().Format(time.RFC3339))
+		fmt.Fprintln(out, "revoked", pos[0], "at", time.Now().Format(time.RFC3339))
 		return nil
 	}
 	return fmt.Errorf("unknown subcommand %q", sub)
