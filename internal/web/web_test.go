@@ -14,6 +14,8 @@ import (
 	"github.com/motcua/motcua/internal/store"
 )
 
+var tokenSpecAdmin = identity.TokenSpec{Role: identity.RoleAdministrator, Label: "bench"}
+
 var fixedNow = func() time.Time { return time.Date(2026, 11, 27, 9, 0, 0, 0, calendar.Location) }
 
 func each(t *testing.T, fn func(t *testing.T, env *apptest.Env)) {
