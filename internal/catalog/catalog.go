@@ -141,7 +141,14 @@ func (c *Catalog) Search(q string, limit int) []*Procedure {
 		}
 		hits = append(hits, hit{i, score})
 	}
-	sort.SliceStable(hits, func(a, b int) bool { return hits[a].score > hits[b].score })
+	// Equal scores: the shorter name is the closer match ("chứng thực chữ ký"
+	// before "chứng thực chữ ký người dịch").
+	sort.SliceStable(hits, func(a, b int) bool {
+		if hits[a].score != hits[b].score {
+			return hits[a].score > hits[b].score
+		}
+		return len(c.index[hits[a].i].name) < len(c.index[hits[b].i].name)
+	})
 	if limit > 0 && len(hits) > limit {
 		hits = hits[:limit]
 	}

@@ -112,7 +112,13 @@ func (f Fee) Describe() string {
 	switch f.Kind {
 	case FeeFree:
 		s = "Không mất phí"
-	case FeeFixed, FeeProvincial:
+	case FeeProvincial:
+		if f.Amount == 0 && f.OnlineAmount == nil {
+			s = "Theo mức thu do Hội đồng nhân dân tỉnh quy định"
+			break
+		}
+		fallthrough
+	case FeeFixed:
 		s = VND(f.Amount) + "/hồ sơ"
 		if f.OnlineAmount != nil {
 			s = VND(f.Amount) + " nộp trực tiếp; " + VND(*f.OnlineAmount) + " nộp trực tuyến"

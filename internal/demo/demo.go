@@ -313,3 +313,16 @@ func Residents(agency string, villages int, n *nameLists, now time.Time) []Resid
 	}
 	return out
 }
+
+// ResidentsForTest generates the demo commune's residents as Seed does.
+func ResidentsForTest(now time.Time) []Resident {
+	c, err := LoadCommune()
+	if err != nil {
+		panic(err)
+	}
+	n, err := loadNames()
+	if err != nil {
+		panic(err)
+	}
+	return Residents(c.Home, len(c.Villages), n, now)
+}
