@@ -50,27 +50,36 @@ func ReadDir(fsys fs.FS, dir string) (*Set, error) {
 	}
 	codes := map[string]string{}
 	for _, name := range procFiles {
-		p := &Procedure{}
-		if err := decodeFile(fsys, name, p); err != nil {
-			errs = append(errs, *err)
-			continue
-		}
-		if prev, dup := codes[p.Code]; dup {
-			errs = append(errs, FieldError{File: name, Procedure: p.Code, Field: "code", Message: "also defined in " + prev})
-			continue
-		}
-		codes[p.Code] = name
-		for _, e := range Validate(p, set.Workflows) {
-			e.File = name
-			errs = append(errs, e)
-		}
-		set.Procedures = append(set.Procedures, p)
+		errs = set.addFile(fsys, name, name, codes, errs)
 	}
+	return set.finish(errs)
+}
+
+// addFile reads one procedure file into the set, collecting its problems.
+func (s *Set) addFile(fsys fs.FS, name, shown string, codes map[string]string, errs Errors) Errors {
+	p := &Procedure{}
+	if err := decodeFile(fsys, name, p); err != nil {
+		err.File = shown
+		return append(errs, *err)
+	}
+	if prev, dup := codes[p.Code]; dup {
+		return append(errs, FieldError{File: shown, Procedure: p.Code, Field: "code", Message: "also defined in " + prev})
+	}
+	codes[p.Code] = shown
+	for _, e := range Validate(p, s.Workflows) {
+		e.File = shown
+		errs = append(errs, e)
+	}
+	s.Procedures = append(s.Procedures, p)
+	return errs
+}
+
+func (s *Set) finish(errs Errors) (*Set, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	set.Freeze()
-	return set, nil
+	s.Freeze()
+	return s, nil
 }
 
 // ReadFiles reads procedure files given one by one (or a directory laid out
@@ -86,28 +95,15 @@ func ReadFiles(shipped map[string]*Workflow, names ...string) (*Set, error) {
 		set.Workflows[k] = v
 	}
 	var errs Errors
+	codes := map[string]string{}
 	for _, name := range names {
 		dir, base := filepath.Split(name)
 		if dir == "" {
 			dir = "."
 		}
-		p := &Procedure{}
-		if err := decodeFile(os.DirFS(dir), base, p); err != nil {
-			err.File = name
-			errs = append(errs, *err)
-			continue
-		}
-		for _, e := range Validate(p, set.Workflows) {
-			e.File = name
-			errs = append(errs, e)
-		}
-		set.Procedures = append(set.Procedures, p)
+		errs = set.addFile(os.DirFS(dir), base, name, codes, errs)
 	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	set.Freeze()
-	return set, nil
+	return set.finish(errs)
 }
 
 // Freeze copies each named template into the versions that use it.

@@ -45,28 +45,26 @@ func summarize(p *catalog.Procedure, now time.Time) procedureSummary {
 // searchLimit bounds one search answer.
 const searchLimit = 100
 
-func (s *Server) searchProcedures(r *http.Request) (q, field string, out []*catalog.Procedure) {
+// searchProcedures answers ?q= and ?field= with procedure summaries.
+func (s *Server) searchProcedures(r *http.Request) (q, field string, items []procedureSummary) {
 	q = vntext.NFC(strings.TrimSpace(r.URL.Query().Get("q")))
 	if len(q) > 200 {
 		q = q[:200]
 	}
 	field = r.URL.Query().Get("field")
+	now := s.Now()
+	items = []procedureSummary{}
 	for _, p := range s.Catalog.Catalog().Search(q, searchLimit) {
 		if field == "" || p.Field == field {
-			out = append(out, p)
+			items = append(items, summarize(p, now))
 		}
 	}
-	return q, field, out
+	return q, field, items
 }
 
 // GET /api/v1/procedures?q=&field=
 func (s *Server) apiProcedureList(w http.ResponseWriter, r *http.Request) {
-	q, field, procs := s.searchProcedures(r)
-	now := s.Now()
-	items := make([]procedureSummary, 0, len(procs))
-	for _, p := range procs {
-		items = append(items, summarize(p, now))
-	}
+	q, field, items := s.searchProcedures(r)
 	writeJSON(w, http.StatusOK, map[string]any{"query": q, "field": field, "count": len(items), "procedures": items})
 }
 
@@ -112,12 +110,7 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request) {
 
 // procedureListPage: search results (works without JavaScript).
 func (s *Server) procedureListPage(w http.ResponseWriter, r *http.Request) {
-	q, field, procs := s.searchProcedures(r)
-	now := s.Now()
-	items := make([]procedureSummary, 0, len(procs))
-	for _, p := range procs {
-		items = append(items, summarize(p, now))
-	}
+	q, field, items := s.searchProcedures(r)
 	v := s.newView(w, r, "", map[string]any{"Query": q, "Field": field, "Fields": s.Catalog.Catalog().Fields(), "Items": items})
 	v.Title = v.T("procedures.title")
 	if q != "" {
