@@ -14,6 +14,7 @@ import (
 
 const tokenUsage = `Usage:
   motcua token create --role <role> [--agency <code>] [--counter <counter>] [--label <text>] [--ttl 720h]
+  motcua token create --user <username> [--ttl 720h]      a token that acts as a staff account
   motcua token revoke <token-id>
 
 Roles: ` + "%s" + `
@@ -28,6 +29,7 @@ func runToken(ctx context.Context, args []string, out io.Writer) error {
 	var f dbFlags
 	fs := newFlags("token "+sub, "token "+sub+" [flags]", out)
 	f.register(fs)
+	user := fs.String("user", "", "staff account (username) the token acts as, with its name, roles and agency")
 	role := fs.String("role", "", "role of the token: "+strings.Join(identity.TokenRoles, ", "))
 	agency := fs.String("agency", "", "agency code the token acts for (empty: any)")
 	counter := fs.String("counter", "", "queue counter a counter token is bound to")
@@ -49,7 +51,7 @@ func runToken(ctx context.Context, args []string, out io.Writer) error {
 	tokens := identity.NewTokens(db)
 	switch sub {
 	case "create":
-		tok, err := tokens.Create(ctx, identity.TokenSpec{Role: *role, Agency: *agency, Counter: *counter, Label: *label, TTL: *ttl})
+		tok, err := tokens.Create(ctx, identity.TokenSpec{User: *user, Role: *role, Agency: *agency, Counter: *counter, Label: *label, TTL: *ttl})
 		if err != nil {
 			return err
 		}

@@ -15,8 +15,10 @@ import (
 	"github.com/motcua/motcua/data"
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/catalog"
+	"github.com/motcua/motcua/internal/dossier"
 	"github.com/motcua/motcua/internal/identity"
 	"github.com/motcua/motcua/internal/org"
+	"github.com/motcua/motcua/internal/seal"
 	"github.com/motcua/motcua/internal/store"
 	"github.com/motcua/motcua/internal/web"
 )
@@ -57,6 +59,7 @@ type App struct {
 	Catalog  *catalog.Service
 	Org      *org.Service
 	Tokens   *identity.Tokens
+	Dossiers *dossier.Engine
 	Web      *web.Server
 }
 
@@ -156,8 +159,13 @@ func assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB) (
 	if err := a.Catalog.Load(ctx); err != nil {
 		return nil, err
 	}
+	keys, err := seal.Load(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	a.Dossiers = dossier.New(dossier.Config{DB: db, Calendar: a.Calendar, Catalog: a.Catalog, Org: a.Org, Keys: keys, Log: log, Now: cfg.Now, BaseURL: cfg.BaseURL})
 	a.Web, err = web.New(web.Deps{
-		Log: log, DB: db, Catalog: a.Catalog, Calendar: a.Calendar, Org: a.Org, Tokens: a.Tokens,
+		Log: log, DB: db, Catalog: a.Catalog, Calendar: a.Calendar, Org: a.Org, Tokens: a.Tokens, Dossiers: a.Dossiers,
 		BaseURL: cfg.BaseURL, Version: Version, Now: cfg.Now,
 	})
 	if err != nil {
@@ -207,6 +215,9 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go a.Dossiers.RunWatch(watchCtx, time.Minute)
 	a.Log.Info("listening", "addr", ln.Addr().String())
 	if ready != nil {
 		ready <- ln.Addr().String()

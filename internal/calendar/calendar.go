@@ -384,6 +384,38 @@ func (c *Calendar) AddWorkingMinutes(t time.Time, minutes int) time.Time {
 	}
 }
 
+// ShiftWorkingMinutes moves t forward by minutes of office time, without
+// the receipt rules: a due date moved by the time a dossier waited for the
+// citizen keeps its place in the working day.
+func (c *Calendar) ShiftWorkingMinutes(t time.Time, minutes int) time.Time {
+	if minutes <= 0 {
+		return t
+	}
+	jd := jdOf(t)
+	cur := clockOf(t)
+	if c.offJD(jd) {
+		jd, cur = c.nextWorkingJD(jd), c.open()
+	}
+	for {
+		for _, p := range c.cfg.Office {
+			if cur >= p.End {
+				continue
+			}
+			if cur < p.Start {
+				cur = p.Start
+			}
+			avail := int(p.End - cur)
+			if minutes <= avail {
+				return at(jd, cur+Clock(minutes))
+			}
+			minutes -= avail
+			cur = p.End
+		}
+		jd = c.nextWorkingJD(jd)
+		cur = c.open()
+	}
+}
+
 // WorkingMinutesBetween counts office minutes on working days in [a, b).
 // It is used for step deadlines and to move a due date by the time a
 // dossier waited for a supplement.

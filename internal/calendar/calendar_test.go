@@ -393,3 +393,23 @@ func BenchmarkDue15WorkingDays(b *testing.B) {
 		c.Due(from, d)
 	}
 }
+
+func TestShiftWorkingMinutes(t *testing.T) {
+	c := newCal(t)
+	tests := []struct {
+		from string
+		m    int
+		want string
+	}{
+		{"2026-03-10 17:00", 0, "2026-03-10 17:00"},
+		{"2026-03-10 17:00", 480, "2026-03-11 17:00"},
+		{"2026-03-10 17:00", 30, "2026-03-11 08:00"},
+		{"2026-03-10 16:00", 120, "2026-03-11 08:30"},
+		{"2026-02-13 17:00", 960, "2026-02-24 17:00"}, // Tết in between
+	}
+	for _, tc := range tests {
+		if got := c.ShiftWorkingMinutes(vn(tc.from), tc.m); !got.Equal(vn(tc.want)) {
+			t.Errorf("ShiftWorkingMinutes(%s, %d) = %s, want %s", tc.from, tc.m, got.In(Location).Format("2006-01-02 15:04"), tc.want)
+		}
+	}
+}

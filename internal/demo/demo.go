@@ -73,8 +73,18 @@ type Summary struct {
 	Agencies, Villages, Counters, Staff, Residents, Households int
 }
 
-// Seed writes the demo commune in one transaction.
+// Seed writes the demo commune, residents included, in one transaction.
 func Seed(ctx context.Context, db *store.DB, now time.Time) (Summary, error) {
+	return seed(ctx, db, now, true)
+}
+
+// SeedCommune writes the commune without its residents: agencies, villages,
+// counters and staff (what most tests need).
+func SeedCommune(ctx context.Context, db *store.DB, now time.Time) (Summary, error) {
+	return seed(ctx, db, now, false)
+}
+
+func seed(ctx context.Context, db *store.DB, now time.Time, residents bool) (Summary, error) {
 	c, err := LoadCommune()
 	if err != nil {
 		return Summary{}, err
@@ -125,7 +135,10 @@ func Seed(ctx context.Context, db *store.DB, now time.Time) (Summary, error) {
 			}
 			sum.Staff++
 		}
-		people := Residents(c.Home, len(c.Villages), names, now)
+		var people []Resident
+		if residents {
+			people = Residents(c.Home, len(c.Villages), names, now)
+		}
 		households := map[string]bool{}
 		for _, p := range people {
 			doc, _ := json.Marshal(p.Extra)

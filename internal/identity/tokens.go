@@ -27,6 +27,9 @@ func NewTokens(db *store.DB) *Tokens { return &Tokens{db: db} }
 
 // TokenSpec describes a token to create.
 type TokenSpec struct {
+	// User, when set, makes the token act as that staff account (username):
+	// with the account's name, roles and agency. Role is then optional.
+	User    string
 	Role    string
 	Agency  string
 	Counter string
@@ -36,6 +39,23 @@ type TokenSpec struct {
 
 // Create stores a new token and returns its plaintext, which is shown once.
 func (t *Tokens) Create(ctx context.Context, spec TokenSpec) (string, error) {
+	userID := ""
+	if spec.User != "" {
+		var roles, agency string
+		err := t.db.Read().QueryRowContext(ctx, "SELECT id, roles, agency_code FROM users WHERE username = $1 AND NOT disabled", spec.User).Scan(&userID, &roles, &agency)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", fmt.Errorf("identity: no active staff account %q", spec.User)
+		}
+		if err != nil {
+			return "", fmt.Errorf("identity: look up user: %w", err)
+		}
+		if spec.Role == "" {
+			spec.Role = strings.Fields(roles)[0]
+		}
+		if spec.Agency == "" {
+			spec.Agency = agency
+		}
+	}
 	if !ValidTokenRole(spec.Role) {
 		return "", fmt.Errorf("identity: unknown role %q (one of %s)", spec.Role, strings.Join(TokenRoles, ", "))
 	}
@@ -56,8 +76,8 @@ func (t *Tokens) Create(ctx context.Context, spec TokenSpec) (string, error) {
 		expires = sql.NullInt64{Int64: now.Add(spec.TTL).UnixMilli(), Valid: true}
 	}
 	err := t.db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, token_hash, role, agency_code, counter, label, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, hashToken(plain), spec.Role, spec.Agency, spec.Counter, spec.Label, now.UnixMilli(), expires)
+		_, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, token_hash, role, agency_code, counter, label, created_at, expires_at, user_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, id, hashToken(plain), spec.Role, spec.Agency, spec.Counter, spec.Label, now.UnixMilli(), expires, userID)
 		return err
 	})
 	if err != nil {
@@ -72,11 +92,11 @@ func (t *Tokens) Authenticate(ctx context.Context, plain string) (*Principal, er
 		return nil, ErrBadToken
 	}
 	var (
-		id, role, agency, counter, label string
-		expires, revoked                 sql.NullInt64
+		id, role, agency, counter, label, userID string
+		expires, revoked                         sql.NullInt64
 	)
-	err := t.db.Read().QueryRowContext(ctx, `SELECT id, role, agency_code, counter, label, expires_at, revoked_at
-		FROM api_tokens WHERE token_hash = $1`, hashToken(plain)).Scan(&id, &role, &agency, &counter, &label, &expires, &revoked)
+	err := t.db.Read().QueryRowContext(ctx, `SELECT id, role, agency_code, counter, label, expires_at, revoked_at, user_id
+		FROM api_tokens WHERE token_hash = $1`, hashToken(plain)).Scan(&id, &role, &agency, &counter, &label, &expires, &revoked, &userID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrBadToken
 	}
@@ -85,6 +105,15 @@ func (t *Tokens) Authenticate(ctx context.Context, plain string) (*Principal, er
 	}
 	if revoked.Valid || (expires.Valid && time.Now().UnixMilli() >= expires.Int64) {
 		return nil, ErrBadToken
+	}
+	if userID != "" {
+		var name, roles, uagency string
+		var disabled bool
+		err := t.db.Read().QueryRowContext(ctx, "SELECT full_name, roles, agency_code, disabled FROM users WHERE id = $1", userID).Scan(&name, &roles, &uagency, &disabled)
+		if err != nil || disabled {
+			return nil, ErrBadToken
+		}
+		return &Principal{ID: userID, Name: name, Roles: strings.Fields(roles), Agency: uagency, Counter: counter, Token: true}, nil
 	}
 	name := label
 	if name == "" {

@@ -47,20 +47,24 @@ type writeReq struct {
 // writer takes whatever has queued while the previous commit was fsyncing and
 // runs it as one transaction.
 type groupCommitter struct {
-	db      *sql.DB
-	log     *slog.Logger
-	reqs    chan *writeReq
-	closeMu sync.RWMutex
-	closed  bool
-	stopped chan struct{}
+	db *sql.DB
+	// afterBegin runs first in every batch: on PostgreSQL it takes the
+	// cluster-wide write lock.
+	afterBegin func(ctx context.Context, tx *sql.Tx) error
+	log        *slog.Logger
+	reqs       chan *writeReq
+	closeMu    sync.RWMutex
+	closed     bool
+	stopped    chan struct{}
 }
 
-func newGroupCommitter(db *sql.DB, log *slog.Logger) *groupCommitter {
+func newGroupCommitter(db *sql.DB, log *slog.Logger, afterBegin func(context.Context, *sql.Tx) error) *groupCommitter {
 	g := &groupCommitter{
-		db:      db,
-		log:     log,
-		reqs:    make(chan *writeReq, 4*maxBatch),
-		stopped: make(chan struct{}),
+		db:         db,
+		afterBegin: afterBegin,
+		log:        log,
+		reqs:       make(chan *writeReq, 4*maxBatch),
+		stopped:    make(chan struct{}),
 	}
 	go g.run()
 	return g
@@ -125,7 +129,13 @@ func (g *groupCommitter) run() {
 func (g *groupCommitter) commit(batch []*writeReq) {
 	start := time.Now()
 	results := make([]error, len(batch))
-	tx, err := g.db.Begin()
+	ctx := context.Background()
+	tx, err := g.db.BeginTx(ctx, nil)
+	if err == nil && g.afterBegin != nil {
+		if err = g.afterBegin(ctx, tx); err != nil {
+			tx.Rollback()
+		}
+	}
 	if err != nil {
 		err = fmt.Errorf("store: begin: %w", err)
 		for _, r := range batch {

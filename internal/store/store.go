@@ -6,11 +6,15 @@
 // milliseconds (UTC) and calendar dates as 'YYYY-MM-DD' text, so comparisons
 // and indexes behave the same on both engines.
 //
-// On SQLite every write goes through one writer goroutine that group-commits
-// concurrent writes: a commune PC runs with synchronous=FULL so a promised
-// receipt survives a power cut, and one fsync per request would cap intake at a
-// few thousand commits a second. Each write runs in its own savepoint, so one
-// failing write never takes the others in its batch down with it.
+// Every write goes through one writer goroutine that group-commits concurrent
+// writes: a commune PC runs with synchronous=FULL so a promised receipt
+// survives a power cut, and one fsync per request would cap intake at a few
+// thousand commits a second. Each write runs in its own savepoint, so one
+// failing write never takes the others in its batch down with it. On
+// PostgreSQL, where several motcua instances may share one database, each
+// batch first takes a transaction-level advisory lock: writes are serialised
+// across instances exactly as they are within one, which keeps dossier
+// sequence numbers gap-free and the audit chain linear without deadlocks.
 package store
 
 import (
@@ -117,7 +121,7 @@ func openSQLite(ctx context.Context, dir string, readConns int, log *slog.Logger
 	read.SetConnMaxIdleTime(0)
 	read.SetConnMaxLifetime(0)
 	db := &DB{engine: SQLite, read: read, write: write, log: log, path: path}
-	db.gc = newGroupCommitter(write, log)
+	db.gc = newGroupCommitter(write, log, nil)
 	return db, nil
 }
 
@@ -149,8 +153,17 @@ func openPostgres(ctx context.Context, rawURL string, conns int, log *slog.Logge
 		pool.Close()
 		return nil, fmt.Errorf("store: connect to postgres %s: %w", redactURL(rawURL), err)
 	}
-	return &DB{engine: Postgres, read: pool, write: pool, log: log, path: redactURL(rawURL)}, nil
+	db := &DB{engine: Postgres, read: pool, write: pool, log: log, path: redactURL(rawURL)}
+	db.gc = newGroupCommitter(pool, log, func(ctx context.Context, tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", writeLockKey)
+		return err
+	})
+	return db, nil
 }
+
+// writeLockKey is the advisory lock that serialises write batches across
+// motcua instances sharing one PostgreSQL database.
+const writeLockKey = 7263102
 
 // redactURL hides a password in a database URL so it can be logged.
 func redactURL(raw string) string {
@@ -182,62 +195,12 @@ func (db *DB) ReadTx(ctx context.Context, fn func(ctx context.Context, tx Tx) er
 }
 
 // Write runs fn in a transaction and returns after the transaction is durably
-// committed, or with fn's error (and nothing of fn written). On SQLite, fn
-// shares its transaction with other concurrent writes (group commit), each in
-// its own savepoint; fn must therefore not commit or roll back itself, and
-// must not keep the Tx after it returns.
+// committed, or with fn's error (and nothing of fn written). fn shares its
+// transaction with other concurrent writes (group commit), each in its own
+// savepoint; fn must therefore not commit or roll back itself, and must not
+// keep the Tx after it returns.
 func (db *DB) Write(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error {
-	if db.gc != nil {
-		return db.gc.do(ctx, fn)
-	}
-	return db.writePostgres(ctx, fn)
-}
-
-func (db *DB) writePostgres(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error {
-	const attempts = 5
-	var err error
-	for i := 0; i < attempts; i++ {
-		err = db.writePostgresOnce(ctx, fn)
-		if err == nil || !isRetryable(err) {
-			return err
-		}
-		time.Sleep(time.Duration(1<<i) * 2 * time.Millisecond)
-	}
-	return err
-}
-
-func (db *DB) writePostgresOnce(ctx context.Context, fn func(ctx context.Context, tx Tx) error) (err error) {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: begin: %w", err)
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			tx.Rollback()
-			err = fmt.Errorf("store: write panicked: %v", r)
-		}
-	}()
-	if err := fn(ctx, tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: commit: %w", err)
-	}
-	return nil
-}
-
-// isRetryable reports PostgreSQL serialization failures and deadlocks, which
-// a fresh attempt of the same transaction may pass.
-func isRetryable(err error) bool {
-	var coded interface{ SQLState() string }
-	if errors.As(err, &coded) {
-		switch coded.SQLState() {
-		case "40001", "40P01":
-			return true
-		}
-	}
-	return false
+	return db.gc.do(ctx, fn)
 }
 
 // IsUniqueViolation reports whether err is a unique-constraint violation on
@@ -264,9 +227,7 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // Close stops the writer after the writes already queued and closes the pools.
 func (db *DB) Close() error {
-	if db.gc != nil {
-		db.gc.close()
-	}
+	db.gc.close()
 	var errs []error
 	if db.write != db.read {
 		errs = append(errs, db.write.Close())

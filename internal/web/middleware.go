@@ -275,3 +275,53 @@ func (m *httpMetrics) instrument(route string, h http.Handler) http.Handler {
 		m.requests.WithLabelValues(route, strconv.Itoa(sw.status/100)+"xx").Inc()
 	})
 }
+
+// failureLimiter blocks a client after too many failed attempts in a window:
+// status lookups guessing dossier codes and keys.
+type failureLimiter struct {
+	mu     sync.Mutex
+	max    int
+	window time.Duration
+	m      map[string]*failures
+}
+
+type failures struct {
+	n     int
+	since time.Time
+}
+
+func newFailureLimiter(max int, window time.Duration) *failureLimiter {
+	return &failureLimiter{max: max, window: window, m: map[string]*failures{}}
+}
+
+func (l *failureLimiter) allowed(key string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f, ok := l.m[key]
+	if !ok {
+		return true
+	}
+	if now.Sub(f.since) > l.window {
+		delete(l.m, key)
+		return true
+	}
+	return f.n < l.max
+}
+
+func (l *failureLimiter) fail(key string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.m) > 100000 { // bound memory under a flood
+		for k, f := range l.m {
+			if now.Sub(f.since) > l.window {
+				delete(l.m, k)
+			}
+		}
+	}
+	f, ok := l.m[key]
+	if !ok || now.Sub(f.since) > l.window {
+		f = &failures{since: now}
+		l.m[key] = f
+	}
+	f.n++
+}

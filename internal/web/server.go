@@ -16,6 +16,7 @@ import (
 
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/catalog"
+	"github.com/motcua/motcua/internal/dossier"
 	"github.com/motcua/motcua/internal/identity"
 	"github.com/motcua/motcua/internal/org"
 	"github.com/motcua/motcua/internal/store"
@@ -29,6 +30,7 @@ type Deps struct {
 	Calendar *calendar.Service
 	Org      *org.Service
 	Tokens   *identity.Tokens
+	Dossiers *dossier.Engine
 	// Registry receives the web layer's metrics; nil makes a new one.
 	Registry *prometheus.Registry
 	// BaseURL is the public address of this installation, for links in
@@ -46,6 +48,7 @@ type Server struct {
 	pages   *pages
 	metrics *httpMetrics
 	limiter *rateLimiter
+	lookups *failureLimiter
 	started time.Time
 }
 
@@ -71,6 +74,7 @@ func New(d Deps) (*Server, error) {
 		pages:   p,
 		metrics: newHTTPMetrics(d.Registry),
 		limiter: newRateLimiter(20, 60), // per client: 20 requests a second, bursts of 60
+		lookups: newFailureLimiter(10, 10*time.Minute),
 		started: time.Now(),
 	}
 	return s, nil
@@ -105,6 +109,14 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/v1/calendar/lunar/{date}", s.apiLunar)
 	route("GET /api/v1/calendar/due", s.apiDue)
 	route("PUT /api/v1/calendar/schedules/{year}", s.requireRole(s.apiPutSchedule, identity.RoleAdministrator))
+	// Dossiers.
+	route("POST /api/v1/dossiers", s.requireRole(s.apiDossierCreate, identity.RoleCounter))
+	route("GET /api/v1/dossiers", s.requireRole(s.apiDossierList, staff...))
+	route("GET /api/v1/dossiers/{code}", s.requireRole(s.apiDossierGet, staff...))
+	route("POST /api/v1/dossiers/{code}/actions", s.requireRole(s.apiDossierAct, staff...))
+	route("GET /api/v1/notifications", s.requireRole(s.apiNotifications, staff...))
+	route("GET /api/v1/public/dossiers/{code}", s.apiPublicDossier)
+	route("GET /api/v1/public/verify", s.apiVerify)
 	route("/api/", s.apiNotFound)
 	route("/", s.notFoundPage)
 

@@ -28,9 +28,10 @@ type Env struct {
 
 // Options change how Start builds the environment.
 type Options struct {
-	Demo bool             // seed the demo commune
-	Now  func() time.Time // fixed clock
-	Cfg  func(*app.Config)
+	Demo    bool             // seed the demo commune
+	Commune bool             // seed the demo commune without its residents (faster)
+	Now     func() time.Time // fixed clock
+	Cfg     func(*app.Config)
 }
 
 // Start runs motcua on a fresh database of the engine until the test ends.
@@ -51,12 +52,16 @@ func Start(t testing.TB, eng store.Engine, opts Options) *Env {
 	if err != nil {
 		t.Fatalf("open app: %v", err)
 	}
-	if opts.Demo {
+	if opts.Demo || opts.Commune {
 		now := time.Now()
 		if opts.Now != nil {
 			now = opts.Now()
 		}
-		if _, err := demo.Seed(ctx, db, now); err != nil {
+		seed := demo.Seed
+		if !opts.Demo {
+			seed = demo.SeedCommune
+		}
+		if _, err := seed(ctx, db, now); err != nil {
 			t.Fatalf("seed demo: %v", err)
 		}
 	}
