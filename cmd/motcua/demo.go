@@ -53,6 +53,15 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 		}
 		log.Info("demo commune seeded", "agencies", sum.Agencies, "villages", sum.Villages, "staff", sum.Staff,
 			"residents", sum.Residents, "households", sum.Households, "ms", time.Since(start).Milliseconds())
+		start = time.Now()
+		hist, err := demo.SeedHistory(ctx, a.DB, a.Dossiers, a.Catalog.Catalog(), time.Now())
+		if err != nil {
+			return err
+		}
+		if _, err := a.Dossiers.Sweep(ctx); err != nil {
+			return err
+		}
+		log.Info("a year of demo dossiers seeded", "dossiers", hist.Dossiers, "by_status", fmt.Sprint(hist.ByStatus), "ms", time.Since(start).Milliseconds())
 		if err := writeDemoCredentials(ctx, a, credFile); err != nil {
 			return err
 		}

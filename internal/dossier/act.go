@@ -53,6 +53,15 @@ type ActionResult struct {
 // Act performs one action on the dossier with the given code. A transition
 // the rules do not allow is refused with a clear error and changes nothing.
 func (e *Engine) Act(ctx context.Context, p *identity.Principal, code string, req ActionRequest, idemKey string) (*ActionResult, error) {
+	return e.act(ctx, p, code, req, idemKey, time.Time{})
+}
+
+// ActAt is Act at a given time, for the demo's year of history and tests.
+func (e *Engine) ActAt(ctx context.Context, p *identity.Principal, code string, req ActionRequest, at time.Time) (*ActionResult, error) {
+	return e.act(ctx, p, code, req, "", at)
+}
+
+func (e *Engine) act(ctx context.Context, p *identity.Principal, code string, req ActionRequest, idemKey string, at time.Time) (*ActionResult, error) {
 	if p == nil {
 		return nil, ErrForbidden
 	}
@@ -74,67 +83,12 @@ func (e *Engine) Act(ctx context.Context, p *identity.Principal, code string, re
 	}
 	var res *ActionResult
 	err := e.db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		res = nil
-		if idemKey != "" {
-			var id, prevHash string
-			if err := tx.QueryRowContext(ctx, "SELECT dossier_id, request FROM idempotency_keys WHERE key = $1", idemKey).Scan(&id, &prevHash); err == nil {
-				if prevHash != reqHash {
-					return apperr.New(apperr.Conflict, "idempotency_key_reused", "Khóa chống gửi trùng này đã được dùng cho một thao tác khác.")
-				}
-				d, err := loadByCode(ctx, tx, code)
-				if err != nil {
-					return err
-				}
-				res = &ActionResult{Dossier: d, Replayed: true}
-				return nil
-			}
-		}
-		d, err := loadByCode(ctx, tx, code)
-		if errors.Is(err, errNotFound) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		if !canRead(p, d, e.involves(d)) {
-			return ErrNotFound
-		}
-		if req.Rev != 0 && req.Rev != d.Rev {
-			return ErrConcurrent
-		}
-		now := e.now()
-		h, err := e.transition(d, p, &req, now)
-		if err != nil {
-			return err
-		}
-		if err := updateDossier(ctx, tx, d, now); err != nil {
-			if errors.Is(err, errConcurrent) {
-				return ErrConcurrent
-			}
-			return err
-		}
-		if err := insertHistory(ctx, tx, d.ID, h); err != nil {
-			return err
-		}
-		if err := audit.Append(ctx, tx, now, audit.Event{Actor: p, Role: h.ActorRole, Action: "dossier." + h.Action, ObjectType: "dossier", ObjectID: d.Code,
-			Detail: map[string]any{"from": h.From, "to": h.To, "status": d.Status}}); err != nil {
-			return err
-		}
-		if idemKey != "" {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO idempotency_keys (key, dossier_id, request, created_at) VALUES ($1, $2, $3, $4)",
-				idemKey, d.ID, reqHash, now.UnixMilli()); err != nil {
-				return fmt.Errorf("dossier: idempotency key: %w", err)
-			}
-		}
-		res = &ActionResult{Dossier: d, Entry: h}
-		return nil
+		var err error
+		res, err = e.actTx(ctx, tx, p, code, req, idemKey, reqHash, at)
+		return err
 	})
 	if err != nil {
-		var ae *apperr.Error
-		if errors.As(err, &ae) {
-			return nil, ae
-		}
-		return nil, apperr.Wrap(err, "dossier action")
+		return nil, asAppErr(err, "dossier action")
 	}
 	var hist []HistoryEntry
 	if res.Entry != nil {
@@ -145,6 +99,64 @@ func (e *Engine) Act(ctx context.Context, p *identity.Principal, code string, re
 		res.Entry.ActionName = hist[0].ActionName
 	}
 	return res, nil
+}
+
+// actTx performs an action in the caller's transaction.
+func (e *Engine) actTx(ctx context.Context, tx store.Tx, p *identity.Principal, code string, req ActionRequest, idemKey, reqHash string, at time.Time) (*ActionResult, error) {
+	if idemKey != "" {
+		var id, prevHash string
+		if err := tx.QueryRowContext(ctx, "SELECT dossier_id, request FROM idempotency_keys WHERE key = $1", idemKey).Scan(&id, &prevHash); err == nil {
+			if prevHash != reqHash {
+				return nil, apperr.New(apperr.Conflict, "idempotency_key_reused", "Khóa chống gửi trùng này đã được dùng cho một thao tác khác.")
+			}
+			d, err := loadByCode(ctx, tx, code)
+			if err != nil {
+				return nil, err
+			}
+			return &ActionResult{Dossier: d, Replayed: true}, nil
+		}
+	}
+	d, err := loadByCode(ctx, tx, code)
+	if errors.Is(err, errNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !canRead(p, d, e.involves(d)) {
+		return nil, ErrNotFound
+	}
+	if req.Rev != 0 && req.Rev != d.Rev {
+		return nil, ErrConcurrent
+	}
+	now := at
+	if now.IsZero() {
+		now = e.now()
+	}
+	h, err := e.transition(d, p, &req, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := updateDossier(ctx, tx, d, now); err != nil {
+		if errors.Is(err, errConcurrent) {
+			return nil, ErrConcurrent
+		}
+		return nil, err
+	}
+	if err := insertHistory(ctx, tx, d.ID, h); err != nil {
+		return nil, err
+	}
+	if err := audit.Append(ctx, tx, now, audit.Event{Actor: p, Role: h.ActorRole, Action: "dossier." + h.Action, ObjectType: "dossier", ObjectID: d.Code,
+		Detail: map[string]any{"from": h.From, "to": h.To, "status": d.Status}}); err != nil {
+		return nil, err
+	}
+	if idemKey != "" {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO idempotency_keys (key, dossier_id, request, created_at) VALUES ($1, $2, $3, $4)",
+			idemKey, d.ID, reqHash, now.UnixMilli()); err != nil {
+			return nil, fmt.Errorf("dossier: idempotency key: %w", err)
+		}
+	}
+	return &ActionResult{Dossier: d, Entry: h}, nil
 }
 
 // open workflow states: received and being processed, not paused, not

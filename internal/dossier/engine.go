@@ -213,8 +213,9 @@ func roleFor(p *identity.Principal, allowed []string) (string, bool) {
 }
 
 // canRead reports whether a principal may read a dossier of agency: staff
-// of that agency, of a province above it, and of a partner agency below it
-// (commune police, social insurance) for procedures that involve them.
+// of that agency, of a province above it, departments below it, and partner
+// agencies of the same province (commune police, social insurance) for
+// procedures that involve them.
 func canRead(p *identity.Principal, d *Dossier, involves func(catalog.AgencyKind) bool) bool {
 	if p == nil {
 		return false
@@ -222,16 +223,14 @@ func canRead(p *identity.Principal, d *Dossier, involves func(catalog.AgencyKind
 	if p.Agency == "" || p.Agency == d.Agency || strings.HasPrefix(d.Agency, p.Agency+".") {
 		return true
 	}
-	if strings.HasPrefix(p.Agency, d.Agency+".") {
-		switch {
-		case p.Has(identity.RolePolice):
-			return involves(catalog.AgencyPolice)
-		case p.Has(identity.RoleSocialInsurance):
-			return involves(catalog.AgencySocialInsurance)
-		}
-		return true // departments of the commune (e.g. its economic office)
+	province := func(a string) string { return strings.SplitN(a, ".", 2)[0] }
+	switch {
+	case p.Has(identity.RolePolice) && province(p.Agency) == province(d.Agency):
+		return involves(catalog.AgencyPolice)
+	case p.Has(identity.RoleSocialInsurance) && province(p.Agency) == province(d.Agency):
+		return involves(catalog.AgencySocialInsurance)
 	}
-	return false
+	return strings.HasPrefix(p.Agency, d.Agency+".") // departments of the commune (its economic office)
 }
 
 // involves reports whether the dossier's procedure involves an agency kind.
@@ -311,3 +310,37 @@ func maskID(id string) string {
 	}
 	return id[:3] + strings.Repeat("*", len(id)-6) + id[len(id)-3:]
 }
+
+// Batch runs many operations in one transaction, for bulk work that must
+// be fast and all-or-nothing: the demo's year of history, imports. Each
+// operation carries its own time.
+type Batch struct {
+	e   *Engine
+	ctx context.Context
+	tx  store.Tx
+}
+
+// Batch runs fn in one write transaction; fn's error rolls everything back.
+func (e *Engine) Batch(ctx context.Context, fn func(b *Batch) error) error {
+	return e.db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		return fn(&Batch{e: e, ctx: ctx, tx: tx})
+	})
+}
+
+// Submit is Engine.SubmitAt inside the batch.
+func (b *Batch) Submit(p *identity.Principal, req SubmitRequest, at time.Time) (*SubmitResult, error) {
+	pr, err := b.e.prepare(b.ctx, p, &req, at)
+	if err != nil {
+		return nil, err
+	}
+	return b.e.submitTx(b.ctx, b.tx, p, pr, "", "", at)
+}
+
+// Act is Engine.ActAt inside the batch.
+func (b *Batch) Act(p *identity.Principal, code string, req ActionRequest, at time.Time) (*ActionResult, error) {
+	req.Reasons = cleanReasons(req.Reasons)
+	return b.e.actTx(b.ctx, b.tx, p, code, req, "", "", at)
+}
+
+// Tx is the batch's transaction, for callers that write beside the engine.
+func (b *Batch) Tx() store.Tx { return b.tx }

@@ -183,12 +183,6 @@ func (e *Engine) prepare(ctx context.Context, p *identity.Principal, req *Submit
 		return nil, apperr.Field("applicant.email", "invalid_email", "Địa chỉ thư điện tử không hợp lệ.")
 	}
 
-	// The e-form.
-	form, err := validateForm(v, req.Form, req.Decision == DecisionReceive || req.Decision == DecisionSubmit)
-	if err != nil {
-		return nil, err
-	}
-
 	// The components.
 	byID := map[string]catalog.Component{}
 	for _, c := range v.Components {
@@ -247,6 +241,12 @@ func (e *Engine) prepare(ctx context.Context, p *identity.Principal, req *Submit
 			missing = append(missing, c.Name)
 		}
 		comps = append(comps, comp)
+	}
+
+	// The e-form.
+	form, err := validateForm(v, req.Form, req.Decision == DecisionReceive || req.Decision == DecisionSubmit)
+	if err != nil {
+		return nil, err
 	}
 
 	pr := &prepared{reasons: cleanReasons(req.Reasons)}
@@ -490,10 +490,15 @@ func validateForm(v *catalog.Version, in map[string]any, requireAll bool) (map[s
 // components, the first history row and the audit entry in one
 // transaction. With an idempotency key, a retry returns the same dossier.
 func (e *Engine) Submit(ctx context.Context, p *identity.Principal, req SubmitRequest, idemKey string) (*SubmitResult, error) {
+	return e.SubmitAt(ctx, p, req, idemKey, e.now())
+}
+
+// SubmitAt is Submit at a given time: for the demo's year of history and
+// for tests. The time must not be in the future.
+func (e *Engine) SubmitAt(ctx context.Context, p *identity.Principal, req SubmitRequest, idemKey string, now time.Time) (*SubmitResult, error) {
 	if p == nil {
 		return nil, ErrForbidden
 	}
-	now := e.now()
 	reqHash := ""
 	if idemKey != "" {
 		if len(idemKey) > 200 {
@@ -508,76 +513,88 @@ func (e *Engine) Submit(ctx context.Context, p *identity.Principal, req SubmitRe
 	if err != nil {
 		return nil, err
 	}
-	d := pr.d
-	var replay *Dossier
+	var res *SubmitResult
 	err = e.db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		replay = nil
-		if idemKey != "" {
-			var id, prevHash string
-			err := tx.QueryRowContext(ctx, "SELECT dossier_id, request FROM idempotency_keys WHERE key = $1", idemKey).Scan(&id, &prevHash)
-			if err == nil {
-				if prevHash != reqHash {
-					return apperr.New(apperr.Conflict, "idempotency_key_reused", "Khóa chống gửi trùng này đã được dùng cho một hồ sơ khác.")
-				}
-				replay, err = scanDossier(tx.QueryRowContext(ctx, "SELECT "+dossierCols+" FROM dossiers WHERE id = $1", id))
-				if err == nil {
-					replay.Components, err = loadComponents(ctx, tx, id)
-				}
-				return err
-			}
-		}
-		code, err := nextCode(ctx, tx, d.Agency, now)
-		if err != nil {
-			return err
-		}
-		d.Code = code
-		if err := insertDossier(ctx, tx, d, now); err != nil {
-			return err
-		}
-		role, _ := roleFor(p, []string{identity.RoleCounter})
-		if role == "" && len(p.Roles) > 0 {
-			role = p.Roles[0]
-		}
-		detail := map[string]any{"channel": d.Channel}
-		if len(pr.missing) > 0 {
-			detail["missing"] = pr.missing
-		}
-		if len(pr.reasons) > 0 {
-			detail["reasons"] = pr.reasons
-		}
-		if pr.form != "" {
-			detail["form"] = pr.form
-		}
-		h := &HistoryEntry{Seq: 1, At: now, ActorID: p.ID, ActorName: p.Name, ActorRole: role, Action: pr.action,
-			To: d.State, ToStatus: d.Status, Detail: detail}
-		if err := insertHistory(ctx, tx, d.ID, h); err != nil {
-			return err
-		}
-		if err := audit.Append(ctx, tx, now, audit.Event{Actor: p, Role: role, Action: "dossier." + pr.action, ObjectType: "dossier", ObjectID: code,
-			Detail: map[string]any{"procedure": d.Procedure, "status": d.Status, "applicant_id": maskID(d.Applicant.IDNumber)}}); err != nil {
-			return err
-		}
-		if idemKey != "" {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO idempotency_keys (key, dossier_id, request, created_at) VALUES ($1, $2, $3, $4)",
-				idemKey, d.ID, reqHash, now.UnixMilli()); err != nil {
-				return fmt.Errorf("dossier: idempotency key: %w", err)
-			}
-		}
-		return nil
+		var err error
+		res, err = e.submitTx(ctx, tx, p, pr, idemKey, reqHash, now)
+		return err
 	})
 	if err != nil {
-		var ae *apperr.Error
-		if errors.As(err, &ae) {
-			return nil, ae
-		}
-		return nil, apperr.Wrap(err, "submit dossier")
+		return nil, asAppErr(err, "submit dossier")
 	}
-	if replay != nil {
-		e.decorate(replay, nil)
-		return &SubmitResult{Dossier: replay, Outcome: outcomeOf(replay), Form: formOf(replay), LookupKey: replay.LookupKey, Replayed: true}, nil
+	e.decorate(res.Dossier, nil)
+	return res, nil
+}
+
+// asAppErr keeps an error the user should see, and wraps anything else as
+// an internal error.
+func asAppErr(err error, what string) error {
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	return apperr.Wrap(err, what)
+}
+
+// submitTx writes a prepared dossier in the caller's transaction: the code,
+// the dossier and its components, the first history row and the audit entry.
+func (e *Engine) submitTx(ctx context.Context, tx store.Tx, p *identity.Principal, pr *prepared, idemKey, reqHash string, now time.Time) (*SubmitResult, error) {
+	d := pr.d
+	if idemKey != "" {
+		var id, prevHash string
+		err := tx.QueryRowContext(ctx, "SELECT dossier_id, request FROM idempotency_keys WHERE key = $1", idemKey).Scan(&id, &prevHash)
+		if err == nil {
+			if prevHash != reqHash {
+				return nil, apperr.New(apperr.Conflict, "idempotency_key_reused", "Khóa chống gửi trùng này đã được dùng cho một hồ sơ khác.")
+			}
+			replay, err := scanDossier(tx.QueryRowContext(ctx, "SELECT "+dossierCols+" FROM dossiers WHERE id = $1", id))
+			if err == nil {
+				replay.Components, err = loadComponents(ctx, tx, id)
+			}
+			if err != nil {
+				return nil, err
+			}
+			return &SubmitResult{Dossier: replay, Outcome: outcomeOf(replay), Form: formOf(replay), LookupKey: replay.LookupKey, Replayed: true}, nil
+		}
+	}
+	code, err := nextCode(ctx, tx, d.Agency, now)
+	if err != nil {
+		return nil, err
+	}
+	d.Code = code
+	if err := insertDossier(ctx, tx, d, now); err != nil {
+		return nil, err
+	}
+	role, _ := roleFor(p, []string{identity.RoleCounter})
+	if role == "" && len(p.Roles) > 0 {
+		role = p.Roles[0]
+	}
+	detail := map[string]any{"channel": d.Channel}
+	if len(pr.missing) > 0 {
+		detail["missing"] = pr.missing
+	}
+	if len(pr.reasons) > 0 {
+		detail["reasons"] = pr.reasons
+	}
+	if pr.form != "" {
+		detail["form"] = pr.form
+	}
+	h := &HistoryEntry{Seq: 1, At: now, ActorID: p.ID, ActorName: p.Name, ActorRole: role, Action: pr.action,
+		To: d.State, ToStatus: d.Status, Detail: detail}
+	if err := insertHistory(ctx, tx, d.ID, h); err != nil {
+		return nil, err
+	}
+	if err := audit.Append(ctx, tx, now, audit.Event{Actor: p, Role: role, Action: "dossier." + pr.action, ObjectType: "dossier", ObjectID: code,
+		Detail: map[string]any{"procedure": d.Procedure, "status": d.Status, "applicant_id": maskID(d.Applicant.IDNumber)}}); err != nil {
+		return nil, err
+	}
+	if idemKey != "" {
+		if _, err := tx.ExecContext(ctx, "INSERT INTO idempotency_keys (key, dossier_id, request, created_at) VALUES ($1, $2, $3, $4)",
+			idemKey, d.ID, reqHash, now.UnixMilli()); err != nil {
+			return nil, fmt.Errorf("dossier: idempotency key: %w", err)
+		}
 	}
 	d.Rev = 1
-	e.decorate(d, nil)
 	return &SubmitResult{Dossier: d, Outcome: pr.outcome, Form: pr.form, Missing: pr.missing, LookupKey: d.LookupKey}, nil
 }
 
