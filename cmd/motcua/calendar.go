@@ -128,7 +128,7 @@ func runCalendar(ctx context.Context, args []string, out io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", pos[0], err)
 		}
-		if err := svc.Save(ctx, sch, "cli"); err != nil {
+		if err := svc.Save(ctx, sch, cliActor("calendar load")); err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "loaded the official schedule for %d (%d days) into the database\n", sch.Year, len(sch.Days))

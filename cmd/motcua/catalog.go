@@ -65,7 +65,7 @@ func runCatalog(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		defer closeDB()
-		res, err := svc.Import(ctx, set)
+		res, err := svc.Import(ctx, set, cliActor("catalog import"))
 		if err != nil {
 			return reportCatalogErrors(out, err)
 		}

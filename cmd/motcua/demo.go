@@ -22,8 +22,8 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if f.cfg.DatabaseURL != "" {
-		return fmt.Errorf("the demo runs on the embedded database; use 'motcua serve --database-url …' for PostgreSQL")
+	if f.cfg.DatabaseURL != "" && *fresh {
+		return fmt.Errorf("--fresh deletes a data directory; it does not apply to --database-url")
 	}
 	log, err := newLogger(os.Stderr, f.logFormat, f.logLevel)
 	if err != nil {
@@ -35,6 +35,7 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}
 	f.cfg.BaseURL = f.baseURL()
+	f.startPprof()
 	a, err := app.Open(ctx, f.cfg, log)
 	if err != nil {
 		return err

@@ -25,6 +25,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/motcua/motcua/internal/audit"
 )
 
 type command struct {
@@ -40,6 +42,8 @@ var commands = []command{
 	{"calendar", "working calendar: lunar, holidays, add, load", runCalendar},
 	{"catalog", "procedure catalogue: validate, import, export, list", runCatalog},
 	{"token", "API tokens for scripts and devices: create, revoke", runToken},
+	{"audit", "verify the hash-chained audit log", runAudit},
+	{"import", "import dossiers from an older system (national sync fields)", runImport},
 	{"version", "print the version", runVersion},
 }
 
@@ -164,4 +168,14 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 func runVersion(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintln(out, "motcua", version())
 	return nil
+}
+
+// cliActor is who the audit log records for an administrator's command:
+// the operating-system user who ran it.
+func cliActor(command string) audit.Actor {
+	who := os.Getenv("USER")
+	if who == "" {
+		who = "?"
+	}
+	return audit.Actor{ID: "cli:" + who, Name: "motcua " + command + " (" + who + ")", Roles: []string{"administrator"}}
 }

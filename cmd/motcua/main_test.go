@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -349,4 +350,38 @@ func rssMB(pid int) float64 {
 		}
 	}
 	return 0
+}
+
+func TestAuditVerifyCommand(t *testing.T) {
+	data := t.TempDir()
+	for i := 0; i < 3; i++ {
+		if code, out := runCLI(t, "token", "create", "--role", "administrator", "--data-dir", data); code != 0 {
+			t.Fatal(out)
+		}
+	}
+	if code, out := runCLI(t, "calendar", "load", "--data-dir", data, writeSchedule(t)); code != 0 {
+		t.Fatal(out)
+	}
+	code, out := runCLI(t, "audit", "verify", "--data-dir", data)
+	if code != 0 || !strings.HasPrefix(out, "ok: ") {
+		t.Fatalf("clean: %d %s", code, out)
+	}
+	db, err := sql.Open("sqlite", filepath.Join(data, "motcua.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("UPDATE audit_log SET actor_name = 'kẻ gian' WHERE seq = 1"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	code, out = runCLI(t, "audit", "verify", "--data-dir", data)
+	if code == 0 || !strings.Contains(out, "audit entry 1") {
+		t.Errorf("tampered: %d %s", code, out)
+	}
+}
+
+func writeSchedule(t *testing.T) string {
+	f := filepath.Join(t.TempDir(), "2027.json")
+	os.WriteFile(f, []byte(`{"year":2027,"source":"Thông báo thử","days":[{"date":"2027-01-01","name":"Tết Dương lịch","kind":"holiday"}]}`), 0o644)
+	return f
 }

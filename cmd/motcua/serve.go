@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"runtime/debug"
 
@@ -16,6 +18,7 @@ type serverFlags struct {
 	cfg       app.Config
 	logFormat string
 	logLevel  string
+	pprofAddr string
 }
 
 func (f *serverFlags) register(fs *flag.FlagSet, defaultDataDir string) {
@@ -29,6 +32,18 @@ func (f *serverFlags) register(fs *flag.FlagSet, defaultDataDir string) {
 	fs.BoolVar(&f.cfg.CultureDay, "culture-day", false, "treat 24/11 (Ngày Văn hóa Việt Nam, pending in law) as a holiday in years without an official schedule")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	fs.StringVar(&f.pprofAddr, "pprof-addr", "", "serve Go profiling (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off by default")
+}
+
+// startPprof serves the profiler on its own address, never on the public one.
+func (f *serverFlags) startPprof() {
+	if f.pprofAddr == "" {
+		return
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	go http.ListenAndServe(f.pprofAddr, mux)
 }
 
 func (f *serverFlags) baseURL() string {
@@ -54,6 +69,7 @@ func runServe(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	f.cfg.BaseURL = f.baseURL()
+	f.startPprof()
 	a, err := app.Open(ctx, f.cfg, log)
 	if err != nil {
 		return err

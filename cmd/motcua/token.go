@@ -51,7 +51,7 @@ func runToken(ctx context.Context, args []string, out io.Writer) error {
 	tokens := identity.NewTokens(db)
 	switch sub {
 	case "create":
-		tok, err := tokens.Create(ctx, identity.TokenSpec{User: *user, Role: *role, Agency: *agency, Counter: *counter, Label: *label, TTL: *ttl})
+		tok, err := tokens.Create(ctx, identity.TokenSpec{By: cliActor("token create"), User: *user, Role: *role, Agency: *agency, Counter: *counter, Label: *label, TTL: *ttl})
 		if err != nil {
 			return err
 		}
@@ -61,7 +61,7 @@ func runToken(ctx context.Context, args []string, out io.Writer) error {
 		if len(pos) != 1 {
 			return fmt.Errorf("give the token id")
 		}
-		if err := tokens.Revoke(ctx, pos[0]); err != nil {
+		if err := tokens.Revoke(ctx, pos[0], cliActor("token revoke")); err != nil {
 			return err
 		}
 		fmt.Fprintln(out, "revoked", pos[0], "at", time.Now().Format(time.RFC3339))

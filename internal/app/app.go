@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/motcua/motcua/data"
+	"github.com/motcua/motcua/internal/audit"
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/catalog"
 	"github.com/motcua/motcua/internal/dossier"
@@ -185,7 +186,7 @@ func (a *App) SeedCatalog(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("shipped catalogue: %w", err)
 	}
-	res, err := a.Catalog.Import(ctx, set)
+	res, err := a.Catalog.Import(ctx, set, audit.System)
 	if err != nil {
 		return err
 	}

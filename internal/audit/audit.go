@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/motcua/motcua/internal/identity"
 	"github.com/motcua/motcua/internal/store"
 )
 
@@ -31,9 +30,16 @@ type Entry struct {
 	Hash       string    `json:"hash"`
 }
 
+// Actor is who did it.
+type Actor struct {
+	ID    string
+	Name  string
+	Roles []string
+}
+
 // Event is what a caller records.
 type Event struct {
-	Actor      *identity.Principal
+	Actor      Actor  // zero: motcua itself (System)
 	Role       string // the role acted in; defaults to the actor's first role
 	Action     string
 	ObjectType string
@@ -42,20 +48,21 @@ type Event struct {
 }
 
 // System is the actor of what motcua does by itself (deadline watch, imports).
-var System = &identity.Principal{ID: "system", Name: "Hệ thống motcua", Roles: []string{"system"}}
+var System = Actor{ID: "system", Name: "Hệ thống motcua", Roles: []string{"system"}}
 
 // Append writes an event as the next entry of the chain, inside the caller's
 // write transaction (so the audit entry commits with what it records).
 func Append(ctx context.Context, tx store.Tx, at time.Time, ev Event) error {
-	var head struct {
-		seq  int64
-		hash string
-	}
-	if err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM audit_head WHERE id = 1").Scan(&head.seq, &head.hash); err != nil {
+	// The head is read once per write batch and stored once before it
+	// commits (see store.BeforeCommit).
+	var head chainHead
+	if v, ok := store.BatchValue(tx, headKey{}); ok {
+		head = v.(chainHead)
+	} else if err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM audit_head WHERE id = 1").Scan(&head.seq, &head.hash); err != nil {
 		return fmt.Errorf("audit: read head: %w", err)
 	}
 	actor := ev.Actor
-	if actor == nil {
+	if actor.ID == "" {
 		actor = System
 	}
 	role := ev.Role
@@ -80,10 +87,29 @@ func Append(ctx context.Context, tx store.Tx, at time.Time, ev Event) error {
 		e.Seq, e.At.UnixMilli(), e.ActorID, e.ActorName, e.ActorRole, e.Action, e.ObjectType, e.ObjectID, e.Detail, e.PrevHash, e.Hash); err != nil {
 		return fmt.Errorf("audit: append: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", e.Seq, e.Hash); err != nil {
-		return fmt.Errorf("audit: move head: %w", err)
+	store.SetBatchValue(tx, headKey{}, chainHead{e.Seq, e.Hash})
+	moveHead := func(ctx context.Context, tx store.Tx) error {
+		v, ok := store.BatchValue(tx, headKey{})
+		if !ok {
+			return nil
+		}
+		h := v.(chainHead)
+		if _, err := tx.ExecContext(ctx, "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", h.seq, h.hash); err != nil {
+			return fmt.Errorf("audit: move head: %w", err)
+		}
+		return nil
+	}
+	if !store.BeforeCommit(tx, headKey{}, moveHead) {
+		return moveHead(ctx, tx)
 	}
 	return nil
+}
+
+type headKey struct{}
+
+type chainHead struct {
+	seq  int64
+	hash string
 }
 
 // computeHash is SHA-256 over the previous hash and the entry's fields.

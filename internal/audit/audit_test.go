@@ -18,7 +18,7 @@ func fill(t *testing.T, db *store.DB, n int) {
 	actor := &identity.Principal{ID: "u001", Name: "Lê Thị Lan", Roles: []string{identity.RoleCounter}}
 	for i := 0; i < n; i++ {
 		err := db.Write(context.Background(), func(ctx context.Context, tx store.Tx) error {
-			return audit.Append(ctx, tx, time.Now(), audit.Event{Actor: actor, Action: "dossier.read", ObjectType: "dossier", ObjectID: fmt.Sprintf("d%d", i), Detail: map[string]any{"i": i, "tên": "Nguyễn Văn A"}})
+			return audit.Append(ctx, tx, time.Now(), audit.Event{Actor: actor.Actor(), Action: "dossier.read", ObjectType: "dossier", ObjectID: fmt.Sprintf("d%d", i), Detail: map[string]any{"i": i, "tên": "Nguyễn Văn A"}})
 		})
 		if err != nil {
 			t.Fatal(err)

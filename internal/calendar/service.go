@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/motcua/motcua/internal/audit"
 	"github.com/motcua/motcua/internal/store"
 )
 
@@ -47,9 +48,9 @@ func (s *Service) Load(ctx context.Context) error {
 	return rows.Err()
 }
 
-// Save stores a year's official schedule and installs it at once. by names
-// who loaded it.
-func (s *Service) Save(ctx context.Context, sch Schedule, by string) error {
+// Save stores a year's official schedule and installs it at once; by is who
+// loaded it (audited).
+func (s *Service) Save(ctx context.Context, sch Schedule, by audit.Actor) error {
 	if err := sch.Validate(); err != nil {
 		return err
 	}
@@ -60,8 +61,12 @@ func (s *Service) Save(ctx context.Context, sch Schedule, by string) error {
 	err = s.db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO calendar_schedules (year, doc, loaded_at, loaded_by) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (year) DO UPDATE SET doc = excluded.doc, loaded_at = excluded.loaded_at, loaded_by = excluded.loaded_by`,
-			sch.Year, string(doc), time.Now().UnixMilli(), by)
-		return err
+			sch.Year, string(doc), time.Now().UnixMilli(), by.Name)
+		if err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, time.Now(), audit.Event{Actor: by, Action: "calendar.load_schedule", ObjectType: "schedule",
+			ObjectID: fmt.Sprint(sch.Year), Detail: map[string]any{"days": len(sch.Days), "source": sch.Source}})
 	})
 	if err != nil {
 		return fmt.Errorf("calendar: store schedule %d: %w", sch.Year, err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/motcua/motcua/data"
+	"github.com/motcua/motcua/internal/audit"
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/store"
 	"github.com/motcua/motcua/internal/store/storetest"
@@ -285,7 +286,7 @@ func TestServiceImportLoad(t *testing.T) {
 		ctx := context.Background()
 		svc := NewService(db)
 		set := shipped(t)
-		res, err := svc.Import(ctx, set)
+		res, err := svc.Import(ctx, set, audit.System)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -303,13 +304,13 @@ func TestServiceImportLoad(t *testing.T) {
 		if len(p.Versions) != 2 || p.Versions[0].WorkflowDef == nil || p.Versions[0].Components[1].ID != "giay-chung-sinh" {
 			t.Errorf("round trip lost data: %+v", p.Versions[0].Components)
 		}
-		res, err = svc.Import(ctx, set)
+		res, err = svc.Import(ctx, set, audit.System)
 		if err != nil || res.Updated != len(set.Procedures) {
 			t.Errorf("re-import %+v %v", res, err)
 		}
 		// A bad procedure in a set aborts the whole import.
 		bad := &Set{Workflows: set.Workflows, Procedures: []*Procedure{set.Procedures[0], {Code: "1.999999", Name: "Hỏng"}}}
-		if _, err := svc.Import(ctx, bad); err == nil {
+		if _, err := svc.Import(ctx, bad, audit.System); err == nil {
 			t.Fatal("a bad set must fail")
 		}
 		n, _ := svc.Count(ctx)

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/motcua/motcua/internal/audit"
 	"github.com/motcua/motcua/internal/store"
 )
 
@@ -102,7 +103,7 @@ type ImportResult struct {
 // Import validates the set and writes it: procedures are added or replaced
 // (with all their versions), and the in-memory snapshot is reloaded.
 // Procedures not in the set are left as they are.
-func (s *Service) Import(ctx context.Context, set *Set) (ImportResult, error) {
+func (s *Service) Import(ctx context.Context, set *Set, by audit.Actor) (ImportResult, error) {
 	var errs Errors
 	for _, p := range set.Procedures {
 		errs = append(errs, Validate(p, set.Workflows)...)
@@ -152,7 +153,12 @@ func (s *Service) Import(ctx context.Context, set *Set) (ImportResult, error) {
 				res.Versions++
 			}
 		}
-		return nil
+		codes := make([]string, 0, len(set.Procedures))
+		for _, p := range set.Procedures {
+			codes = append(codes, p.Code)
+		}
+		return audit.Append(ctx, tx, time.Now(), audit.Event{Actor: by, Action: "catalog.import", ObjectType: "catalog", ObjectID: "procedures",
+			Detail: map[string]any{"added": res.Added, "updated": res.Updated, "procedures": codes}})
 	})
 	if err != nil {
 		return ImportResult{}, err

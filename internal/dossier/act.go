@@ -146,7 +146,7 @@ func (e *Engine) actTx(ctx context.Context, tx store.Tx, p *identity.Principal, 
 	if err := insertHistory(ctx, tx, d.ID, h); err != nil {
 		return nil, err
 	}
-	if err := audit.Append(ctx, tx, now, audit.Event{Actor: p, Role: h.ActorRole, Action: "dossier." + h.Action, ObjectType: "dossier", ObjectID: d.Code,
+	if err := audit.Append(ctx, tx, now, audit.Event{Actor: p.Actor(), Role: h.ActorRole, Action: "dossier." + h.Action, ObjectType: "dossier", ObjectID: d.Code,
 		Detail: map[string]any{"from": h.From, "to": h.To, "status": d.Status}}); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package dossier
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -100,14 +101,40 @@ func newLookupKey() string {
 // the daily sequence has no gaps.
 func nextCode(ctx context.Context, tx store.Tx, agency string, at time.Time) (string, error) {
 	day := at.In(calendar.Location).Format("060102")
+	key := seqKey{agency, day}
 	var n int
-	err := tx.QueryRowContext(ctx, `INSERT INTO dossier_sequences (agency_code, day, last) VALUES ($1, $2, 1)
-		ON CONFLICT (agency_code, day) DO UPDATE SET last = dossier_sequences.last + 1 RETURNING last`, agency, day).Scan(&n)
-	if err != nil {
-		return "", fmt.Errorf("dossier: sequence: %w", err)
+	if v, ok := store.BatchValue(tx, key); ok {
+		n = v.(int) + 1
+	} else {
+		err := tx.QueryRowContext(ctx, "SELECT last FROM dossier_sequences WHERE agency_code = $1 AND day = $2", agency, day).Scan(&n)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return "", fmt.Errorf("dossier: sequence: %w", err)
+		}
+		n++
+	}
+	store.SetBatchValue(tx, key, n)
+	save := func(ctx context.Context, tx store.Tx) error {
+		v, ok := store.BatchValue(tx, key)
+		if !ok {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO dossier_sequences (agency_code, day, last) VALUES ($1, $2, $3)
+			ON CONFLICT (agency_code, day) DO UPDATE SET last = excluded.last`, agency, day, v.(int))
+		if err != nil {
+			return fmt.Errorf("dossier: sequence: %w", err)
+		}
+		return nil
+	}
+	if !store.BeforeCommit(tx, key, save) {
+		if err := save(ctx, tx); err != nil {
+			return "", err
+		}
 	}
 	return fmt.Sprintf("%s-%s-%04d", agency, day, n), nil
 }
+
+// seqKey names a day's sequence in a write batch.
+type seqKey struct{ agency, day string }
 
 // procedureVersion finds the procedure and the version a dossier follows.
 func (e *Engine) procedureVersion(code string, version int) (*catalog.Procedure, *catalog.Version, error) {
@@ -279,7 +306,7 @@ func (e *Engine) Get(ctx context.Context, p *identity.Principal, code string) (*
 	}
 	e.decorate(d, hist)
 	if err := e.db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		return audit.Append(ctx, tx, e.now(), audit.Event{Actor: p, Action: "dossier.read", ObjectType: "dossier", ObjectID: d.Code,
+		return audit.Append(ctx, tx, e.now(), audit.Event{Actor: p.Actor(), Action: "dossier.read", ObjectType: "dossier", ObjectID: d.Code,
 			Detail: map[string]any{"applicant_id": maskID(d.Applicant.IDNumber)}})
 	}); err != nil {
 		return nil, nil, apperr.Wrap(err, "audit read")

@@ -185,7 +185,7 @@ func (e *Engine) List(ctx context.Context, p *identity.Principal, f Filter) ([]S
 	if len(out) > 0 {
 		fb, _ := json.Marshal(f)
 		if err := e.db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-			return audit.Append(ctx, tx, now, audit.Event{Actor: p, Action: "dossier.list", ObjectType: "dossier_list", ObjectID: agency,
+			return audit.Append(ctx, tx, now, audit.Event{Actor: p.Actor(), Action: "dossier.list", ObjectType: "dossier_list", ObjectID: agency,
 				Detail: map[string]any{"filter": json.RawMessage(fb), "rows": len(out)}})
 		}); err != nil {
 			return nil, 0, apperr.Wrap(err, "audit list")

@@ -584,7 +584,7 @@ func (e *Engine) submitTx(ctx context.Context, tx store.Tx, p *identity.Principa
 	if err := insertHistory(ctx, tx, d.ID, h); err != nil {
 		return nil, err
 	}
-	if err := audit.Append(ctx, tx, now, audit.Event{Actor: p, Role: role, Action: "dossier." + pr.action, ObjectType: "dossier", ObjectID: code,
+	if err := audit.Append(ctx, tx, now, audit.Event{Actor: p.Actor(), Role: role, Action: "dossier." + pr.action, ObjectType: "dossier", ObjectID: code,
 		Detail: map[string]any{"procedure": d.Procedure, "status": d.Status, "applicant_id": maskID(d.Applicant.IDNumber)}}); err != nil {
 		return nil, err
 	}

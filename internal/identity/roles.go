@@ -2,7 +2,11 @@
 // for scripts and devices, and (later) staff sessions and citizens' e-ID.
 package identity
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/motcua/motcua/internal/audit"
+)
 
 // Roles. A role names what a person or device may do, not who they are; one
 // account may hold several.
@@ -80,4 +84,12 @@ func (p *Principal) HasAny(roles ...string) bool {
 // CanActFor reports whether the principal may act for agency.
 func (p *Principal) CanActFor(agency string) bool {
 	return p != nil && (p.Agency == "" || p.Agency == agency)
+}
+
+// Actor is the principal as the audit log records it.
+func (p *Principal) Actor() audit.Actor {
+	if p == nil {
+		return audit.Actor{}
+	}
+	return audit.Actor{ID: p.ID, Name: p.Name, Roles: p.Roles}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/motcua/motcua/internal/audit"
 	"github.com/motcua/motcua/internal/store"
 )
 
@@ -35,6 +36,8 @@ type TokenSpec struct {
 	Counter string
 	Label   string
 	TTL     time.Duration // 0: does not expire
+	// By is who creates the token (audited).
+	By audit.Actor
 }
 
 // Create stores a new token and returns its plaintext, which is shown once.
@@ -78,7 +81,11 @@ func (t *Tokens) Create(ctx context.Context, spec TokenSpec) (string, error) {
 	err := t.db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO api_tokens (id, token_hash, role, agency_code, counter, label, created_at, expires_at, user_id)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, id, hashToken(plain), spec.Role, spec.Agency, spec.Counter, spec.Label, now.UnixMilli(), expires, userID)
-		return err
+		if err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, now, audit.Event{Actor: spec.By, Action: "token.create", ObjectType: "token", ObjectID: id,
+			Detail: map[string]any{"role": spec.Role, "agency": spec.Agency, "user": spec.User, "label": spec.Label}})
 	})
 	if err != nil {
 		return "", fmt.Errorf("identity: store token: %w", err)
@@ -123,16 +130,17 @@ func (t *Tokens) Authenticate(ctx context.Context, plain string) (*Principal, er
 }
 
 // Revoke makes a token unusable.
-func (t *Tokens) Revoke(ctx context.Context, id string) error {
+func (t *Tokens) Revoke(ctx context.Context, id string, by audit.Actor) error {
 	return t.db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		res, err := tx.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", id, time.Now().UnixMilli())
+		now := time.Now()
+		res, err := tx.ExecContext(ctx, "UPDATE api_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL", id, now.UnixMilli())
 		if err != nil {
 			return fmt.Errorf("identity: revoke: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("identity: no active token %s", id)
 		}
-		return nil
+		return audit.Append(ctx, tx, now, audit.Event{Actor: by, Action: "token.revoke", ObjectType: "token", ObjectID: id})
 	})
 }
 

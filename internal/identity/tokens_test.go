@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/motcua/motcua/internal/audit"
 	"github.com/motcua/motcua/internal/identity"
 	"github.com/motcua/motcua/internal/store"
 	"github.com/motcua/motcua/internal/store/storetest"
@@ -33,13 +34,13 @@ func TestTokens(t *testing.T) {
 				t.Errorf("Authenticate(%q) = %v", bad, err)
 			}
 		}
-		if err := tokens.Revoke(ctx, p.ID); err != nil {
+		if err := tokens.Revoke(ctx, p.ID, audit.System); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := tokens.Authenticate(ctx, tok); err != identity.ErrBadToken {
 			t.Errorf("revoked token: %v", err)
 		}
-		if err := tokens.Revoke(ctx, p.ID); err == nil {
+		if err := tokens.Revoke(ctx, p.ID, audit.System); err == nil {
 			t.Error("revoking twice must fail")
 		}
 		short, _ := tokens.Create(ctx, identity.TokenSpec{Role: identity.RoleKiosk, TTL: time.Millisecond})

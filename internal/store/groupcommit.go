@@ -51,6 +51,7 @@ type groupCommitter struct {
 	// afterBegin runs first in every batch: on PostgreSQL it takes the
 	// cluster-wide write lock.
 	afterBegin func(ctx context.Context, tx *sql.Tx) error
+	cache      *stmtCache // SQLite only
 	log        *slog.Logger
 	reqs       chan *writeReq
 	closeMu    sync.RWMutex
@@ -144,18 +145,39 @@ func (g *groupCommitter) commit(batch []*writeReq) {
 		return
 	}
 	ok := 0
+	btx := &cachedTx{tx: tx, cache: g.cache, batch: &batchState{}}
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			results[i] = err
 			continue
 		}
-		results[i] = runInSavepoint(r.ctx, tx, r.fn)
+		values, hooks := btx.batch.snapshot()
+		results[i] = runInSavepoint(r.ctx, btx, r.fn)
 		if results[i] == nil {
 			ok++
+		} else {
+			btx.batch.restore(values, hooks)
+		}
+	}
+	var hookErr error
+	if ok > 0 {
+		for _, h := range btx.batch.hooks {
+			if hookErr = h.fn(ctx, btx); hookErr != nil {
+				hookErr = fmt.Errorf("store: before commit: %w", hookErr)
+				break
+			}
 		}
 	}
 	if ok == 0 {
 		tx.Rollback()
+	} else if hookErr != nil {
+		tx.Rollback()
+		g.log.Error("group commit failed", "err", hookErr, "writes", len(batch))
+		for i := range results {
+			if results[i] == nil {
+				results[i] = hookErr
+			}
+		}
 	} else if err := tx.Commit(); err != nil {
 		err = fmt.Errorf("store: commit: %w", err)
 		g.log.Error("group commit failed", "err", err, "writes", len(batch))
@@ -165,6 +187,9 @@ func (g *groupCommitter) commit(batch []*writeReq) {
 			}
 		}
 	}
+	if g.cache != nil {
+		g.cache.preparePending(ctx)
+	}
 	metricBatchSize.Observe(float64(len(batch)))
 	metricCommitSeconds.Observe(time.Since(start).Seconds())
 	for i, r := range batch {
@@ -172,7 +197,7 @@ func (g *groupCommitter) commit(batch []*writeReq) {
 	}
 }
 
-func runInSavepoint(ctx context.Context, tx *sql.Tx, fn func(ctx context.Context, tx Tx) error) (err error) {
+func runInSavepoint(ctx context.Context, tx Tx, fn func(ctx context.Context, tx Tx) error) (err error) {
 	// A statement interrupted by a cancelled context would make SQLite roll
 	// back the whole shared transaction, so once fn starts it runs to its end.
 	ctx = context.WithoutCancel(ctx)

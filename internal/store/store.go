@@ -28,6 +28,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -65,12 +66,14 @@ type Tx interface {
 
 // DB is an open motcua database.
 type DB struct {
-	engine Engine
-	read   *sql.DB
-	write  *sql.DB
-	gc     *groupCommitter
-	log    *slog.Logger
-	path   string
+	engine    Engine
+	read      *sql.DB
+	write     *sql.DB
+	reader    *Reader
+	gc        *groupCommitter
+	closeOnce sync.Once
+	log       *slog.Logger
+	path      string
 }
 
 // Open opens (and creates, for SQLite) the database described by cfg. It does
@@ -120,8 +123,10 @@ func openSQLite(ctx context.Context, dir string, readConns int, log *slog.Logger
 	read.SetMaxIdleConns(readConns)
 	read.SetConnMaxIdleTime(0)
 	read.SetConnMaxLifetime(0)
-	db := &DB{engine: SQLite, read: read, write: write, log: log, path: path}
+	db := &DB{engine: SQLite, read: read, write: write, log: log, path: path,
+		reader: &Reader{db: read, cache: newStmtCache(read)}}
 	db.gc = newGroupCommitter(write, log, nil)
+	db.gc.cache = newStmtCache(write)
 	return db, nil
 }
 
@@ -153,7 +158,7 @@ func openPostgres(ctx context.Context, rawURL string, conns int, log *slog.Logge
 		pool.Close()
 		return nil, fmt.Errorf("store: connect to postgres %s: %w", redactURL(rawURL), err)
 	}
-	db := &DB{engine: Postgres, read: pool, write: pool, log: log, path: redactURL(rawURL)}
+	db := &DB{engine: Postgres, read: pool, write: pool, log: log, path: redactURL(rawURL), reader: &Reader{db: pool}}
 	db.gc = newGroupCommitter(pool, log, func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", writeLockKey)
 		return err
@@ -181,7 +186,7 @@ func (db *DB) Engine() Engine { return db.engine }
 func (db *DB) Location() string { return db.path }
 
 // Read is the pool for queries. On SQLite its connections are read-only.
-func (db *DB) Read() *sql.DB { return db.read }
+func (db *DB) Read() *Reader { return db.reader }
 
 // ReadTx runs fn in a read-only transaction, so that several queries see one
 // consistent state.
@@ -191,7 +196,7 @@ func (db *DB) ReadTx(ctx context.Context, fn func(ctx context.Context, tx Tx) er
 		return fmt.Errorf("store: begin read: %w", err)
 	}
 	defer tx.Rollback()
-	return fn(ctx, tx)
+	return fn(ctx, &cachedTx{tx: tx, cache: db.reader.cache, lazy: true})
 }
 
 // Write runs fn in a transaction and returns after the transaction is durably
@@ -225,15 +230,28 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close stops the writer after the writes already queued and closes the pools.
+// Close stops the writer after the writes already queued and closes the
+// pools. Closing twice does nothing.
 func (db *DB) Close() error {
+	var errs []error
+	db.closeOnce.Do(func() { errs = db.close() })
+	return errors.Join(errs...)
+}
+
+func (db *DB) close() []error {
 	db.gc.close()
+	if db.gc.cache != nil {
+		db.gc.cache.close()
+	}
+	if db.reader.cache != nil {
+		db.reader.cache.close()
+	}
 	var errs []error
 	if db.write != db.read {
 		errs = append(errs, db.write.Close())
 	}
 	errs = append(errs, db.read.Close())
-	return errors.Join(errs...)
+	return errs
 }
 
 // Millis converts a time to what the database stores: Unix milliseconds, UTC.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/motcua/motcua/internal/store"
@@ -200,6 +201,59 @@ func BenchmarkGroupCommit(b *testing.B) {
 			}); err != nil {
 				b.Fatal(err)
 			}
+		}
+	})
+}
+
+// A counter kept in the batch state and stored before commit counts exactly
+// the writes that succeeded, although failing writes changed it first.
+func TestBatchStateRollsBackWithFailedWrites(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+			_, err := tx.ExecContext(ctx, "INSERT INTO settings (key, value, updated_at) VALUES ('n', '0', 0)")
+			return err
+		})
+		type key struct{}
+		const n = 300
+		var wg sync.WaitGroup
+		var okCount atomic.Int64
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func(i int) {
+				defer wg.Done()
+				err := db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+					var v int
+					if x, ok := store.BatchValue(tx, key{}); ok {
+						v = x.(int)
+					} else {
+						var s string
+						if err := tx.QueryRowContext(ctx, "SELECT value FROM settings WHERE key = 'n'").Scan(&s); err != nil {
+							return err
+						}
+						fmt.Sscan(s, &v)
+					}
+					store.SetBatchValue(tx, key{}, v+1)
+					store.BeforeCommit(tx, key{}, func(ctx context.Context, tx store.Tx) error {
+						x, _ := store.BatchValue(tx, key{})
+						_, err := tx.ExecContext(ctx, "UPDATE settings SET value = $1 WHERE key = 'n'", fmt.Sprint(x))
+						return err
+					})
+					if i%3 == 0 {
+						return fmt.Errorf("write %d fails", i)
+					}
+					return nil
+				})
+				if err == nil {
+					okCount.Add(1)
+				}
+			}(i)
+		}
+		wg.Wait()
+		var s string
+		db.Read().QueryRow("SELECT value FROM settings WHERE key = 'n'").Scan(&s)
+		if s != fmt.Sprint(okCount.Load()) {
+			t.Fatalf("counter %s, successful writes %d", s, okCount.Load())
 		}
 	})
 }

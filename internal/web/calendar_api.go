@@ -104,7 +104,7 @@ func (s *Server) apiPutSchedule(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, apperr.Field("year", "year_mismatch", "Năm trong tệp lịch khác với năm trên địa chỉ."))
 		return
 	}
-	if err := s.Calendar.Save(r.Context(), sch, principal(r).Name); err != nil {
+	if err := s.Calendar.Save(r.Context(), sch, principal(r).Actor()); err != nil {
 		s.fail(w, r, apperr.Wrap(err, "save schedule"))
 		return
 	}

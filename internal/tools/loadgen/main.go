@@ -1,0 +1,253 @@
+// Command loadgen measures motcua under load from a second process, as a
+// commune's counters, kiosks and citizens would load it: it builds and
+// starts motcua on a fresh database (SQLite, or PostgreSQL with
+// -database-url), then runs a scenario with many concurrent clients and
+// prints throughput and latency percentiles.
+//
+//	go run ./internal/tools/loadgen -scenario intake -clients 64 -duration 10s
+//	go run ./internal/tools/loadgen -scenario lookup -clients 64 -duration 10s
+//	go run ./internal/tools/loadgen -scenario intake -database-url postgres://…
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+)
+
+func main() {
+	scenario := flag.String("scenario", "intake", "intake (POST /api/v1/dossiers) or lookup (GET /api/v1/public/dossiers/{code})")
+	clients := flag.Int("clients", 64, "concurrent clients")
+	duration := flag.Duration("duration", 10*time.Second, "measured duration")
+	warmup := flag.Duration("warmup", 2*time.Second, "unmeasured warm-up")
+	dbURL := flag.String("database-url", "", "PostgreSQL URL; a fresh schema is created in it (default: SQLite in a temporary directory)")
+	keep := flag.Bool("keep", false, "keep the temporary data directory")
+	flag.Parse()
+	if err := run(*scenario, *clients, *duration, *warmup, *dbURL, *keep); err != nil {
+		fmt.Fprintln(os.Stderr, "loadgen:", err)
+		os.Exit(1)
+	}
+}
+
+func run(scenario string, clients int, duration, warmup time.Duration, dbURL string, keep bool) error {
+	dir, err := os.MkdirTemp("", "motcua-load")
+	if err != nil {
+		return err
+	}
+	if !keep {
+		defer os.RemoveAll(dir)
+	}
+	bin := filepath.Join(dir, "motcua")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/motcua").CombinedOutput(); err != nil {
+		return fmt.Errorf("build: %v\n%s", err, out)
+	}
+	dbArgs := []string{"--data-dir", filepath.Join(dir, "data")}
+	engine := "sqlite"
+	if dbURL != "" {
+		schema := fmt.Sprintf("load_%d", time.Now().UnixNano())
+		admin, err := sql.Open("pgx", dbURL)
+		if err != nil {
+			return err
+		}
+		if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+			return err
+		}
+		defer func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE"); admin.Close() }()
+		u, _ := url.Parse(dbURL)
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		dbArgs = []string{"--database-url", u.String()}
+		engine = "postgres"
+	}
+	addr := freeAddr()
+	args := []string{"demo", "--addr", addr, "--log-level", "warn"}
+	if p := os.Getenv("LOADGEN_PPROF"); p != "" {
+		args = append(args, "--pprof-addr", p)
+	}
+	srv := exec.Command(bin, append(args, dbArgs...)...)
+	srv.Stderr = os.Stderr
+	stdout, _ := srv.StdoutPipe()
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	defer func() { srv.Process.Signal(syscall.SIGTERM); srv.Wait() }()
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "Open http") {
+				close(ready)
+			}
+		}
+	}()
+	select {
+	case <-ready:
+	case <-time.After(5 * time.Minute):
+		return fmt.Errorf("motcua did not start")
+	}
+	tokOut, err := exec.Command(bin, append([]string{"token", "create", "--user", "motcua.lan"}, dbArgs...)...).Output()
+	if err != nil {
+		return fmt.Errorf("token: %v", err)
+	}
+	token := strings.TrimSpace(string(tokOut))
+	base := "http://" + addr
+	tr := &http.Transport{MaxIdleConns: clients * 2, MaxIdleConnsPerHost: clients * 2}
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+
+	var do func(r *rand.Rand) (int, error)
+	switch scenario {
+	case "intake":
+		do = func(r *rand.Rand) (int, error) { return intake(client, base, token, r) }
+	case "lookup":
+		fmt.Fprintln(os.Stderr, "loadgen: filing 2,000 dossiers to look up")
+		var pairs [][2]string
+		r := rand.New(rand.NewPCG(1, 2))
+		for i := 0; i < 2000; i++ {
+			code, key, err := intakeOne(client, base, token, r)
+			if err != nil {
+				return err
+			}
+			pairs = append(pairs, [2]string{code, key})
+		}
+		do = func(r *rand.Rand) (int, error) {
+			p := pairs[r.IntN(len(pairs))]
+			resp, err := client.Get(base + "/api/v1/public/dossiers/" + p[0] + "?key=" + p[1])
+			if err != nil {
+				return 0, err
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			return resp.StatusCode, nil
+		}
+	default:
+		return fmt.Errorf("unknown scenario %q", scenario)
+	}
+
+	var measuring atomic.Bool
+	var stop atomic.Bool
+	lat := make([][]time.Duration, clients)
+	var ok, bad atomic.Int64
+	var wg sync.WaitGroup
+	for i := 0; i < clients; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(uint64(i), 99))
+			for !stop.Load() {
+				t0 := time.Now()
+				st, err := do(r)
+				d := time.Since(t0)
+				if !measuring.Load() {
+					continue
+				}
+				if err != nil || st >= 300 {
+					bad.Add(1)
+					continue
+				}
+				ok.Add(1)
+				lat[i] = append(lat[i], d)
+			}
+		}(i)
+	}
+	time.Sleep(warmup)
+	measuring.Store(true)
+	t0 := time.Now()
+	time.Sleep(duration)
+	measuring.Store(false)
+	elapsed := time.Since(t0)
+	stop.Store(true)
+	wg.Wait()
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	pct := func(p float64) time.Duration {
+		if len(all) == 0 {
+			return 0
+		}
+		return all[min(len(all)-1, int(float64(len(all))*p))]
+	}
+	fmt.Printf("scenario=%s engine=%s clients=%d duration=%s ok=%d errors=%d rate=%.0f/s p50=%s p95=%s p99=%s max=%s\n",
+		scenario, engine, clients, elapsed.Round(time.Millisecond), ok.Load(), bad.Load(), float64(ok.Load())/elapsed.Seconds(),
+		pct(0.50).Round(10*time.Microsecond), pct(0.95).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond), pct(1).Round(10*time.Microsecond))
+	return nil
+}
+
+var given = []string{"An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hùng", "Lan", "Minh", "Nam", "Phúc", "Quyên", "Sơn", "Thảo", "Trang", "Vinh"}
+
+func body(r *rand.Rand) []byte {
+	name := "Nguyễn Thị " + given[r.IntN(len(given))]
+	id := fmt.Sprintf("0381%02d%06d", 80+r.IntN(20), r.IntN(1000000))
+	b, _ := json.Marshal(map[string]any{
+		"procedure":  "1.001193",
+		"applicant":  map[string]any{"name": name, "id_number": id, "phone": "0912345678"},
+		"components": []map[string]any{{"id": "to-khai"}, {"id": "giay-chung-sinh", "files": 1}, {"id": "giay-to-tuy-than", "source": "population_db"}},
+		"form": map[string]any{"child_name": "Nguyễn Minh " + given[r.IntN(len(given))], "child_birth_date": "2026-11-20", "child_sex": "male",
+			"birth_place": "Trạm y tế xã Hoa Lộc", "mother_name": name, "applicant_name": name, "applicant_id": id, "relation": "mother",
+			"address": "Thôn Đông Hòa", "phone": "0912345678"},
+	})
+	return b
+}
+
+func intake(client *http.Client, base, token string, r *rand.Rand) (int, error) {
+	req, _ := http.NewRequestWithContext(context.Background(), "POST", base+"/api/v1/dossiers", bytes.NewReader(body(r)))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+func intakeOne(client *http.Client, base, token string, r *rand.Rand) (string, string, error) {
+	req, _ := http.NewRequest("POST", base+"/api/v1/dossiers", bytes.NewReader(body(r)))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", "", err
+	}
+	defer resp.Body.Close()
+	var v struct {
+		Code      string `json:"code"`
+		LookupKey string `json:"lookup_key"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || resp.StatusCode != 201 {
+		return "", "", fmt.Errorf("intake: %d %v", resp.StatusCode, err)
+	}
+	return v.Code, v.LookupKey, nil
+}
+
+func freeAddr() string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "127.0.0.1:18555"
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
