@@ -44,6 +44,7 @@ var commands = []command{
 	{"token", "API tokens for scripts and devices: create, revoke", runToken},
 	{"audit", "verify the hash-chained audit log", runAudit},
 	{"import", "import dossiers from an older system (national sync fields)", runImport},
+	{"verify", "tell a genuine receipt from a forged or altered one", runVerify},
 	{"version", "print the version", runVersion},
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/catalog"
 	"github.com/motcua/motcua/internal/dossier"
+	"github.com/motcua/motcua/internal/dossier/forms"
 	"github.com/motcua/motcua/internal/identity"
 	"github.com/motcua/motcua/internal/org"
 	"github.com/motcua/motcua/internal/seal"
@@ -36,6 +37,7 @@ type Config struct {
 	Office      string // office hours, "07:30-11:30,13:00-17:00"
 	Cutoff      string // receipt cut-off, "15:00"
 	CultureDay  bool   // 24/11 as a holiday (pending in law)
+	Numbering   string // forms numbering: 03/2025 (default) or 01/2018
 
 	// Now is the clock (tests fix it); nil means time.Now.
 	Now func() time.Time
@@ -165,6 +167,11 @@ func assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB) (
 		return nil, err
 	}
 	a.Dossiers = dossier.New(dossier.Config{DB: db, Calendar: a.Calendar, Catalog: a.Catalog, Org: a.Org, Keys: keys, Log: log, Now: cfg.Now, BaseURL: cfg.BaseURL})
+	if cfg.Numbering != "" {
+		if err := a.Dossiers.SetNumbering(forms.Numbering(cfg.Numbering)); err != nil {
+			return nil, err
+		}
+	}
 	a.Web, err = web.New(web.Deps{
 		Log: log, DB: db, Catalog: a.Catalog, Calendar: a.Calendar, Org: a.Org, Tokens: a.Tokens, Dossiers: a.Dossiers,
 		BaseURL: cfg.BaseURL, Version: Version, Now: cfg.Now,

@@ -15,6 +15,7 @@ import (
 	"github.com/motcua/motcua/internal/audit"
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/catalog"
+	"github.com/motcua/motcua/internal/dossier/forms"
 	"github.com/motcua/motcua/internal/identity"
 	"github.com/motcua/motcua/internal/org"
 	"github.com/motcua/motcua/internal/seal"
@@ -31,6 +32,8 @@ type Engine struct {
 	log     *slog.Logger
 	now     func() time.Time
 	baseURL string
+	// numbering of the forms printed (Circular 03/2025 unless configured).
+	numbering forms.Numbering
 }
 
 // Config wires an engine.

@@ -324,3 +324,22 @@ func (e *Engine) VerifySeal(ctx context.Context, token string) (*Verification, e
 	v.Reason = "Giấy tiếp nhận hợp lệ, do Trung tâm phát hành. Hãy so các thông tin dưới đây với bản giấy."
 	return v, nil
 }
+
+// ReceiptFacts returns the facts of a dossier's receipt to compare with a
+// paper copy, for an administrator holding only the code.
+func (e *Engine) ReceiptFacts(ctx context.Context, code string) (*Verification, bool, error) {
+	var d *Dossier
+	err := e.db.ReadTx(ctx, func(ctx context.Context, tx store.Tx) error {
+		var err error
+		d, err = scanDossier(tx.QueryRowContext(ctx, "SELECT "+dossierCols+" FROM dossiers WHERE code = $1", code))
+		return err
+	})
+	if errors.Is(err, errNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, apperr.Wrap(err, "receipt facts")
+	}
+	return &Verification{Code: d.Code, Procedure: d.ProcedureName, Applicant: MaskName(d.Applicant.Name), Received: d.ReceivedAt,
+		Due: d.OriginalDueAt, Status: StatusName(d.Status)}, true, nil
+}

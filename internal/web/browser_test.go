@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -122,5 +123,44 @@ func TestDisplaySwitches(t *testing.T) {
 	p.Navigate(env.URL + "/settings/display?text=large&back=/calendar")
 	if cls, _ := p.Attr("body", "class"); !strings.Contains(cls, "large-text") {
 		t.Errorf("body class %q, want large-text", cls)
+	}
+}
+
+// The citizen's pages: lookup, status (from the receipt's QR code), and the
+// document check — accessible, and working with the keyboard.
+func TestCitizenDossierPages(t *testing.T) {
+	env := apptest.Start(t, store.SQLite, apptest.Options{Commune: true, Now: fixedNow})
+	tok := staffTokens(t, env)
+	_, b, _ := post(t, env, "/api/v1/dossiers", tok["motcua.lan"], birthJSON, nil)
+	c := apptest.JSON[created](t, b)
+	u, _ := url.Parse(c.StatusURL)
+	for _, mode := range []browsertest.Viewport{browsertest.Mobile, browsertest.Desktop} {
+		p := browsertest.New(t, browsertest.WithViewport(mode))
+		p.IgnoreConsoleErrors("status of 404")
+		p.Navigate(env.URL + "/tra-cuu")
+		p.AssertNoAxeViolations()
+		p.Type("#code", c.Code)
+		p.Type("#key", c.LookupKey)
+		if st := p.PressAndWait(browsertest.Enter); st != 200 {
+			t.Fatalf("lookup: %d", st)
+		}
+		if !strings.Contains(p.Text("main"), "Đăng ký khai sinh") {
+			t.Errorf("status page: %s", p.Text("main"))
+		}
+		p.AssertNoAxeViolations()
+		p.Navigate(env.URL + u.RequestURI())
+		if !strings.Contains(p.Text("main"), "Giấy tiếp nhận này là thật") {
+			t.Errorf("QR page lacks the genuine mark")
+		}
+		p.AssertNoAxeViolations()
+		p.NavigateStatus(env.URL + "/tra-cuu/" + c.Code + "?key=AAAAAAAA")
+		p.AssertNoAxeViolations()
+		p.Navigate(env.URL + "/verify")
+		p.AssertNoAxeViolations()
+		p.Navigate(env.URL + "/verify?r=" + url.QueryEscape(u.Query().Get("r")))
+		if !strings.Contains(p.Text("main"), "THẬT") {
+			t.Error("verify page: not genuine")
+		}
+		p.AssertNoAxeViolations()
 	}
 }

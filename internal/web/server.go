@@ -101,6 +101,13 @@ func (s *Server) Handler() http.Handler {
 	route("GET /procedures/{code}", s.procedurePage)
 	route("GET /calendar", s.calendarPage)
 	route("GET /settings/display", s.displaySettings)
+	route("GET /tra-cuu", s.lookupPage)
+	route("GET /tra-cuu/{$}", s.statusPage)
+	route("GET /tra-cuu/{code}", s.statusPage)
+	route("GET /tra-cuu/{code}/giay-tiep-nhan.pdf", s.publicReceipt)
+	route("GET /verify", s.verifyPage)
+	route("POST /verify", s.verifyPage)
+	route("GET /static/forms.css", s.formsCSS)
 
 	// JSON API.
 	route("GET /api/v1/procedures", s.apiProcedureList)
@@ -115,6 +122,8 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/v1/dossiers/{code}", s.requireRole(s.apiDossierGet, staff...))
 	route("POST /api/v1/dossiers/{code}/actions", s.requireRole(s.apiDossierAct, staff...))
 	route("GET /api/v1/notifications", s.requireRole(s.apiNotifications, staff...))
+	route("GET /api/v1/dossiers/{code}/forms/{file}", s.requireRole(s.apiDossierForm, staff...))
+	route("GET /api/v1/register", s.requireRole(s.apiRegister, staff...))
 	route("GET /api/v1/public/dossiers/{code}", s.apiPublicDossier)
 	route("GET /api/v1/public/verify", s.apiVerify)
 	route("/api/", s.apiNotFound)
