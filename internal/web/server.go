@@ -50,6 +50,7 @@ type Server struct {
 	limiter *rateLimiter
 	lookups *failureLimiter
 	started time.Time
+	routes  []string
 }
 
 // New builds the server and its routes.
@@ -83,7 +84,9 @@ func New(d Deps) (*Server, error) {
 // Handler returns the complete HTTP handler with its middleware.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
+	s.routes = nil
 	route := func(pattern string, h http.HandlerFunc) {
+		s.routes = append(s.routes, pattern)
 		mux.Handle(pattern, s.metrics.instrument(pattern, h))
 	}
 
@@ -126,6 +129,7 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/v1/register", s.requireRole(s.apiRegister, staff...))
 	route("GET /api/v1/public/dossiers/{code}", s.apiPublicDossier)
 	route("GET /api/v1/public/verify", s.apiVerify)
+	route("GET /api/v1/openapi.json", s.apiOpenAPI)
 	route("/api/", s.apiNotFound)
 	route("/", s.notFoundPage)
 
