@@ -193,8 +193,8 @@ func killDuringIntake(t *testing.T, eng store.Engine) {
 
 func birthBody() []byte {
 	b, _ := json.Marshal(map[string]any{
-		"procedure": "1.001193",
-		"applicant": map[string]any{"name": "Nguyễn Thị Hoa", "id_number": "038190012345", "phone": "0912345678"},
+		"procedure":  "1.001193",
+		"applicant":  map[string]any{"name": "Nguyễn Thị Hoa", "id_number": "038190012345", "phone": "0912345678"},
 		"components": []map[string]any{{"id": "to-khai"}, {"id": "giay-chung-sinh", "files": 1}, {"id": "giay-to-tuy-than", "source": "population_db"}},
 		"form": map[string]any{"child_name": "Nguyễn Minh An", "child_birth_date": "2026-11-20", "child_sex": "male", "birth_place": "Trạm y tế xã",
 			"mother_name": "Nguyễn Thị Hoa", "applicant_name": "Nguyễn Thị Hoa", "applicant_id": "038190012345", "relation": "mother",

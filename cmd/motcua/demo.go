@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,7 +46,13 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// The demo's tokens are kept beside its SQLite database so every start
+	// can print them; on PostgreSQL they are printed once, when seeded.
 	credFile := filepath.Join(f.cfg.DataDir, "demo-credentials.txt")
+	if f.cfg.DatabaseURL != "" {
+		credFile = filepath.Join(os.TempDir(), "motcua-demo-credentials-"+strconv.Itoa(os.Getpid())+".txt")
+		defer os.Remove(credFile)
+	}
 	if !seeded {
 		start := time.Now()
 		sum, err := demo.Seed(ctx, a.DB, time.Now())

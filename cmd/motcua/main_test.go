@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -21,7 +22,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/calendar"
+	"github.com/motcua/motcua/internal/demo"
+	"github.com/motcua/motcua/internal/dossier"
+	"github.com/motcua/motcua/internal/dossier/forms"
+	"github.com/motcua/motcua/internal/identity"
 )
 
 func runCLI(t *testing.T, args ...string) (int, string) {
@@ -384,4 +390,50 @@ func writeSchedule(t *testing.T) string {
 	f := filepath.Join(t.TempDir(), "2027.json")
 	os.WriteFile(f, []byte(`{"year":2027,"source":"Thông báo thử","days":[{"date":"2027-01-01","name":"Tết Dương lịch","kind":"holiday"}]}`), 0o644)
 	return f
+}
+
+func TestVerifyCommand(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	cfg := app.DefaultConfig()
+	cfg.DataDir = data
+	a, err := app.Open(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.SeedCommune(ctx, a.DB, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	lan := &identity.Principal{ID: "u001", Name: "Lê Thị Lan", Roles: []string{identity.RoleCounter}, Agency: "H56.16072"}
+	var req dossier.SubmitRequest
+	json.Unmarshal(birthBody(), &req)
+	res, err := a.Dossiers.Submit(ctx, lan, req, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := a.Dossiers.Print(ctx, lan, res.Dossier.Code, forms.Receipt, "pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	statusURL := a.Dossiers.StatusURL(res.Dossier)
+	a.Close()
+	file := filepath.Join(t.TempDir(), "giay-tiep-nhan.pdf")
+	os.WriteFile(file, p.Body, 0o644)
+	if code, out := runCLI(t, "verify", file, "--data-dir", data); code != 0 || !strings.Contains(out, "GENUINE") || !strings.Contains(out, res.Dossier.Code) {
+		t.Errorf("genuine file: %d %s", code, out)
+	}
+	forged := bytes.Replace(p.Body, []byte("/Creator"), []byte("/Creatos"), 1)
+	os.WriteFile(file, forged, 0o644)
+	if code, out := runCLI(t, "verify", file, "--data-dir", data); code == 0 || !strings.Contains(out, "NOT GENUINE") {
+		t.Errorf("altered file: %d %s", code, out)
+	}
+	if code, out := runCLI(t, "verify", statusURL, "--data-dir", data); code != 0 || !strings.Contains(out, "GENUINE") {
+		t.Errorf("QR address: %d %s", code, out)
+	}
+	if code, out := runCLI(t, "verify", res.Dossier.Code, "--data-dir", data); code != 0 || !strings.Contains(out, "FOUND") {
+		t.Errorf("code: %d %s", code, out)
+	}
+	if code, _ := runCLI(t, "verify", "H56.16072-200101-9999", "--data-dir", data); code == 0 {
+		t.Error("an unknown code must fail")
+	}
 }

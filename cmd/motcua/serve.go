@@ -31,6 +31,7 @@ func (f *serverFlags) register(fs *flag.FlagSet, defaultDataDir string) {
 	fs.StringVar(&f.cfg.Cutoff, "cutoff", d.Cutoff, "dossiers received at or after this time count as received on the next working day")
 	fs.StringVar(&f.cfg.Numbering, "form-numbering", "03/2025", "numbering of forms 01–07: 03/2025 (Circular 03/2025/TT-VPCP) or 01/2018 (Circular 01/2018/TT-VPCP)")
 	fs.BoolVar(&f.cfg.CultureDay, "culture-day", false, "treat 24/11 (Ngày Văn hóa Việt Nam, pending in law) as a holiday in years without an official schedule")
+	fs.Float64Var(&f.cfg.RateLimit, "rate-limit", d.RateLimit, "anonymous API requests a second allowed to one client address (bursts of three times as many); 0 turns the limit off")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&f.pprofAddr, "pprof-addr", "", "serve Go profiling (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off by default")

@@ -30,14 +30,15 @@ var Version = "dev"
 
 // Config is everything an installation can be told at start.
 type Config struct {
-	Addr        string // listen address, e.g. ":8080"
-	DataDir     string // SQLite data directory
-	DatabaseURL string // postgres://…; overrides DataDir
-	BaseURL     string // public address, for links on receipts
-	Office      string // office hours, "07:30-11:30,13:00-17:00"
-	Cutoff      string // receipt cut-off, "15:00"
-	CultureDay  bool   // 24/11 as a holiday (pending in law)
-	Numbering   string // forms numbering: 03/2025 (default) or 01/2018
+	Addr        string  // listen address, e.g. ":8080"
+	DataDir     string  // SQLite data directory
+	DatabaseURL string  // postgres://…; overrides DataDir
+	BaseURL     string  // public address, for links on receipts
+	Office      string  // office hours, "07:30-11:30,13:00-17:00"
+	Cutoff      string  // receipt cut-off, "15:00"
+	CultureDay  bool    // 24/11 as a holiday (pending in law)
+	Numbering   string  // forms numbering: 03/2025 (default) or 01/2018
+	RateLimit   float64 // anonymous API requests a second per client; 0: off
 
 	// Now is the clock (tests fix it); nil means time.Now.
 	Now func() time.Time
@@ -46,10 +47,11 @@ type Config struct {
 // DefaultConfig runs a commune on one PC.
 func DefaultConfig() Config {
 	return Config{
-		Addr:    ":8080",
-		DataDir: "motcua-data",
-		Office:  "07:30-11:30,13:00-17:00",
-		Cutoff:  "15:00",
+		Addr:      ":8080",
+		DataDir:   "motcua-data",
+		Office:    "07:30-11:30,13:00-17:00",
+		Cutoff:    "15:00",
+		RateLimit: 20,
 	}
 }
 
@@ -174,7 +176,7 @@ func assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB) (
 	}
 	a.Web, err = web.New(web.Deps{
 		Log: log, DB: db, Catalog: a.Catalog, Calendar: a.Calendar, Org: a.Org, Tokens: a.Tokens, Dossiers: a.Dossiers,
-		BaseURL: cfg.BaseURL, Version: Version, Now: cfg.Now,
+		BaseURL: cfg.BaseURL, Version: Version, Now: cfg.Now, RateLimit: cfg.RateLimit,
 	})
 	if err != nil {
 		return nil, err

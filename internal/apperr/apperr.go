@@ -14,14 +14,15 @@ type Kind int
 
 // Kinds of error.
 const (
-	Internal     Kind = iota // a fault of ours: 500, details logged not shown
-	Invalid                  // bad input: 400 or 422
-	NotFound                 // 404
-	Conflict                 // 409: the state does not allow it, or a duplicate
-	Unauthorized             // 401: who are you?
-	Forbidden                // 403: not allowed for you
-	RateLimited              // 429
-	TooLarge                 // 413
+	Internal         Kind = iota // a fault of ours: 500, details logged not shown
+	Invalid                      // bad input: 400
+	NotFound                     // 404
+	Conflict                     // 409: the state does not allow it, or a duplicate
+	Unauthorized                 // 401: who are you?
+	Forbidden                    // 403: not allowed for you
+	RateLimited                  // 429
+	TooLarge                     // 413
+	UnsupportedMedia             // 415
 )
 
 // Error is an error to show a user.
@@ -83,6 +84,8 @@ func (e *Error) Status() int {
 		return http.StatusTooManyRequests
 	case TooLarge:
 		return http.StatusRequestEntityTooLarge
+	case UnsupportedMedia:
+		return http.StatusUnsupportedMediaType
 	}
 	return http.StatusInternalServerError
 }

@@ -53,13 +53,27 @@ var System = Actor{ID: "system", Name: "Hệ thống motcua", Roles: []string{"s
 // Append writes an event as the next entry of the chain, inside the caller's
 // write transaction (so the audit entry commits with what it records).
 func Append(ctx context.Context, tx store.Tx, at time.Time, ev Event) error {
+	st, err := Stmt(ctx, tx, at, ev)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, st.SQL, st.Args...); err != nil {
+		return fmt.Errorf("audit: append: %w", err)
+	}
+	return nil
+}
+
+// Stmt prepares the next entry of the chain and returns the statement that
+// writes it, for a caller that sends it together with its own statements
+// (store.ExecAll). The caller must run it in the same transaction.
+func Stmt(ctx context.Context, tx store.Tx, at time.Time, ev Event) (store.Stmt, error) {
 	// The head is read once per write batch and stored once before it
 	// commits (see store.BeforeCommit).
 	var head chainHead
 	if v, ok := store.BatchValue(tx, headKey{}); ok {
 		head = v.(chainHead)
 	} else if err := tx.QueryRowContext(ctx, "SELECT seq, hash FROM audit_head WHERE id = 1").Scan(&head.seq, &head.hash); err != nil {
-		return fmt.Errorf("audit: read head: %w", err)
+		return store.Stmt{}, fmt.Errorf("audit: read head: %w", err)
 	}
 	actor := ev.Actor
 	if actor.ID == "" {
@@ -73,7 +87,7 @@ func Append(ctx context.Context, tx store.Tx, at time.Time, ev Event) error {
 	if ev.Detail != nil {
 		b, err := json.Marshal(ev.Detail)
 		if err != nil {
-			return fmt.Errorf("audit: encode detail: %w", err)
+			return store.Stmt{}, fmt.Errorf("audit: encode detail: %w", err)
 		}
 		detail = string(b)
 	}
@@ -82,11 +96,9 @@ func Append(ctx context.Context, tx store.Tx, at time.Time, ev Event) error {
 		Action: ev.Action, ObjectType: ev.ObjectType, ObjectID: ev.ObjectID, Detail: detail, PrevHash: head.hash,
 	}
 	e.Hash = e.computeHash()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO audit_log (seq, at, actor_id, actor_name, actor_role, action, object_type, object_id, detail, prev_hash, hash)
+	st := store.Stmt{SQL: `INSERT INTO audit_log (seq, at, actor_id, actor_name, actor_role, action, object_type, object_id, detail, prev_hash, hash)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		e.Seq, e.At.UnixMilli(), e.ActorID, e.ActorName, e.ActorRole, e.Action, e.ObjectType, e.ObjectID, e.Detail, e.PrevHash, e.Hash); err != nil {
-		return fmt.Errorf("audit: append: %w", err)
-	}
+		Args: []any{e.Seq, e.At.UnixMilli(), e.ActorID, e.ActorName, e.ActorRole, e.Action, e.ObjectType, e.ObjectID, e.Detail, e.PrevHash, e.Hash}}
 	store.SetBatchValue(tx, headKey{}, chainHead{e.Seq, e.Hash})
 	moveHead := func(ctx context.Context, tx store.Tx) error {
 		v, ok := store.BatchValue(tx, headKey{})
@@ -100,9 +112,9 @@ func Append(ctx context.Context, tx store.Tx, at time.Time, ev Event) error {
 		return nil
 	}
 	if !store.BeforeCommit(tx, headKey{}, moveHead) {
-		return moveHead(ctx, tx)
+		return st, moveHead(ctx, tx)
 	}
-	return nil
+	return st, nil
 }
 
 type headKey struct{}

@@ -76,6 +76,9 @@ func (e *Engine) act(ctx context.Context, p *identity.Principal, code string, re
 	}
 	reqHash := ""
 	if idemKey != "" {
+		if len(idemKey) > 200 {
+			return nil, apperr.Field("Idempotency-Key", "invalid_idempotency_key", "Khóa chống gửi trùng (Idempotency-Key) quá dài.")
+		}
 		b, _ := json.Marshal(req)
 		sum := sha256.Sum256(append([]byte(code+"\n"), b...))
 		reqHash = hex.EncodeToString(sum[:])
@@ -143,12 +146,17 @@ func (e *Engine) actTx(ctx context.Context, tx store.Tx, p *identity.Principal, 
 		}
 		return nil, err
 	}
-	if err := insertHistory(ctx, tx, d.ID, h); err != nil {
+	hst, err := historyStmt(ctx, tx, d.ID, h)
+	if err != nil {
 		return nil, err
 	}
-	if err := audit.Append(ctx, tx, now, audit.Event{Actor: p.Actor(), Role: h.ActorRole, Action: "dossier." + h.Action, ObjectType: "dossier", ObjectID: d.Code,
-		Detail: map[string]any{"from": h.From, "to": h.To, "status": d.Status}}); err != nil {
+	ast, err := audit.Stmt(ctx, tx, now, audit.Event{Actor: p.Actor(), Role: h.ActorRole, Action: "dossier." + h.Action, ObjectType: "dossier", ObjectID: d.Code,
+		Detail: map[string]any{"from": h.From, "to": h.To, "status": d.Status}})
+	if err != nil {
 		return nil, err
+	}
+	if err := store.ExecAll(ctx, tx, e.db.Engine(), hst, ast); err != nil {
+		return nil, fmt.Errorf("dossier: history of %s: %w", d.Code, err)
 	}
 	if idemKey != "" {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO idempotency_keys (key, dossier_id, request, created_at) VALUES ($1, $2, $3, $4)",
@@ -289,13 +297,23 @@ func (e *Engine) transition(d *Dossier, p *identity.Principal, req *ActionReques
 		}
 		leave()
 		d.SupplementCount++
+		agency := string(s.Agency)
+		if agency == "" {
+			agency = string(ver.AgencyKind)
+		}
 		h.Detail["request"] = d.SupplementCount
+		h.Detail["agency"] = agency
 		h.Detail["form"] = "02"
-		if d.SupplementCount > 1 {
-			// Allowed, but the rules permit one request per agency: the
-			// dossier now counts as late in the Decision 766 index.
-			d.CountsLate = true
+		if slices.Contains(d.SupplementBy, agency) {
+			// The rules allow each agency one request: allowed, but flagged.
 			h.Detail["repeated"] = true
+		} else {
+			d.SupplementBy = append(slices.Clone(d.SupplementBy), agency)
+		}
+		if d.SupplementCount > 1 {
+			// The Decision 766 index counts a dossier with more than one
+			// supplement request as late.
+			d.CountsLate = true
 		}
 		d.ResumeState, d.PausedAt = d.State, &now
 		d.State, d.Status = StateSupplementing, 5

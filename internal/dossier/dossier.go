@@ -115,16 +115,19 @@ type Dossier struct {
 	ResumeState     string   `json:"resume_state,omitempty"`
 	PausedMinutes   int      `json:"paused_minutes"`
 	SupplementCount int      `json:"supplement_count"`
-	CountsLate      bool     `json:"counts_late"`
-	Fee             int64    `json:"fee"`
-	PaidOnline      bool     `json:"paid_online"`
-	Reused          int      `json:"reused"`
-	PopulationData  bool     `json:"population_data"`
-	VNeID           bool     `json:"vneid"`
-	Digitized       bool     `json:"digitized"`
-	Result          Result   `json:"result"`
-	Imported        bool     `json:"imported"`
-	Rev             int      `json:"rev"`
+	// SupplementBy lists the agency kinds that asked for a supplement: each
+	// may ask once.
+	SupplementBy   []string `json:"supplement_by,omitempty"`
+	CountsLate     bool     `json:"counts_late"`
+	Fee            int64    `json:"fee"`
+	PaidOnline     bool     `json:"paid_online"`
+	Reused         int      `json:"reused"`
+	PopulationData bool     `json:"population_data"`
+	VNeID          bool     `json:"vneid"`
+	Digitized      bool     `json:"digitized"`
+	Result         Result   `json:"result"`
+	Imported       bool     `json:"imported"`
+	Rev            int      `json:"rev"`
 }
 
 // Applicant is the person or organisation the dossier is for (chủ hồ sơ).

@@ -321,6 +321,24 @@ func (e *Engine) Get(ctx context.Context, p *identity.Principal, code string) (*
 func (e *Engine) decorate(d *Dossier, hist []HistoryEntry) {
 	wf, _ := e.workflowOf(d)
 	d.StateName = stateName(wf, d.State)
+	d.StatusName = StatusName(d.Status)
+	d.SubmittedAt = d.SubmittedAt.UTC()
+	// Times go out in UTC whether they were just computed (Vietnam time)
+	// or read back from the database.
+	for _, t := range []**time.Time{&d.ReceivedAt, &d.DueAt, &d.OriginalDueAt, &d.TransferredAt, &d.StepStartedAt, &d.StepDueAt,
+		&d.FinishedAt, &d.ReturnedAt, &d.ApologizedAt, &d.DueSoonAt, &d.OverdueAt, &d.PausedAt, &d.PaidAt, &d.Result.ElectronicAt} {
+		if *t != nil {
+			u := (*t).UTC()
+			*t = &u
+		}
+	}
+	for i := range hist {
+		hist[i].At = hist[i].At.UTC()
+		if hist[i].StepDueAt != nil {
+			u := hist[i].StepDueAt.UTC()
+			hist[i].StepDueAt = &u
+		}
+	}
 	for i := range hist {
 		name := actionName(hist[i].Action)
 		if wf != nil {

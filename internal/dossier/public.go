@@ -3,6 +3,8 @@ package dossier
 import (
 	"context"
 	"crypto/subtle"
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/motcua/motcua/internal/apperr"
 	"github.com/motcua/motcua/internal/calendar"
+	"github.com/motcua/motcua/internal/catalog"
 	"github.com/motcua/motcua/internal/store"
 )
 
@@ -63,27 +66,59 @@ func (e *Engine) Public(ctx context.Context, code, key, phone string) (*PublicVi
 	if code == "" || len(code) > 80 || (key == "" && phone == "") {
 		return nil, ErrLookupFailed
 	}
-	var d *Dossier
-	var hist []HistoryEntry
-	err := e.db.ReadTx(ctx, func(ctx context.Context, tx store.Tx) error {
-		var err error
-		d, err = scanDossier(tx.QueryRowContext(ctx, "SELECT "+dossierCols+" FROM dossiers WHERE code = $1", code))
-		if err != nil {
-			return err
-		}
-		if !lookupMatches(d, key, phone) {
-			return errNotFound
-		}
-		hist, err = loadHistory(ctx, tx, d.ID)
-		return err
-	})
-	if errors.Is(err, errNotFound) {
+	// The busiest read of all (citizens checking, display screens): only the
+	// columns the public view shows, no transaction, no JSON decoding.
+	d := &Dossier{}
+	var channel string
+	var submitted int64
+	var received, due, origDue, finished, returned sql.NullInt64
+	err := e.db.Read().QueryRowContext(ctx, `SELECT id, code, procedure_code, procedure_version, procedure_name, channel, state, status,
+		applicant_name, applicant_phone, lookup_key, fee, submitted_at, received_at, due_at, original_due_at, finished_at, returned_at
+		FROM dossiers WHERE code = $1`, code).Scan(&d.ID, &d.Code, &d.Procedure, &d.ProcedureVersion, &d.ProcedureName, &channel, &d.State, &d.Status,
+		&d.Applicant.Name, &d.Applicant.Phone, &d.LookupKey, &d.Fee, &submitted, &received, &due, &origDue, &finished, &returned)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrLookupFailed
+	}
+	if err == nil && !lookupMatches(d, key, phone) {
+		return nil, ErrLookupFailed
+	}
+	var hist []HistoryEntry
+	if err == nil {
+		d.Channel = catalog.Channel(channel)
+		d.SubmittedAt = time.UnixMilli(submitted).UTC()
+		d.ReceivedAt, d.DueAt, d.OriginalDueAt, d.FinishedAt, d.ReturnedAt = msPtr(received), msPtr(due), msPtr(origDue), msPtr(finished), msPtr(returned)
+		hist, err = publicHistory(ctx, e.db.Read(), d.ID)
 	}
 	if err != nil {
 		return nil, apperr.Wrap(err, "public lookup")
 	}
 	return e.publicView(d, hist), nil
+}
+
+// publicHistory reads what the public timeline needs; the detail is decoded
+// only for the rows that show reasons or dates.
+func publicHistory(ctx context.Context, r *store.Reader, dossierID string) ([]HistoryEntry, error) {
+	rows, err := r.QueryContext(ctx, `SELECT at, action, from_status, to_status, detail FROM dossier_history WHERE dossier_id = $1 ORDER BY seq`, dossierID)
+	if err != nil {
+		return nil, fmt.Errorf("dossier: history: %w", err)
+	}
+	defer rows.Close()
+	var out []HistoryEntry
+	for rows.Next() {
+		var h HistoryEntry
+		var at int64
+		var detail string
+		if err := rows.Scan(&at, &h.Action, &h.FromStatus, &h.ToStatus, &detail); err != nil {
+			return nil, fmt.Errorf("dossier: history: %w", err)
+		}
+		h.At = time.UnixMilli(at).UTC()
+		switch h.Action {
+		case ActionRequestSupplement, ActionRefuse, ActionStop, ActionApologize:
+			json.Unmarshal([]byte(detail), &h.Detail)
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
 }
 
 func lookupMatches(d *Dossier, key, phone string) bool {
@@ -281,8 +316,11 @@ type Verification struct {
 	Procedure string     `json:"procedure,omitempty"`
 	Applicant string     `json:"applicant,omitempty"` // masked
 	Received  *time.Time `json:"received_at,omitempty"`
-	Due       *time.Time `json:"due_at,omitempty"`
-	Status    string     `json:"status,omitempty"`
+	// Due is the date printed on the receipt; CurrentDue the date now
+	// promised, when a supplement or an apology moved it.
+	Due        *time.Time `json:"due_at,omitempty"`
+	CurrentDue *time.Time `json:"current_due_at,omitempty"`
+	Status     string     `json:"status,omitempty"`
 }
 
 // VerifySeal checks a receipt's seal (the token, or the whole QR address):
@@ -315,7 +353,11 @@ func (e *Engine) VerifySeal(ctx context.Context, token string) (*Verification, e
 	if err != nil {
 		return nil, apperr.Wrap(err, "verify")
 	}
-	v := &Verification{Code: d.Code, Procedure: d.ProcedureName, Applicant: MaskName(d.Applicant.Name), Received: d.ReceivedAt, Due: d.DueAt, Status: StatusName(d.Status)}
+	v := &Verification{Code: d.Code, Procedure: d.ProcedureName, Applicant: MaskName(d.Applicant.Name), Received: d.ReceivedAt,
+		Due: d.OriginalDueAt, Status: StatusName(d.Status)}
+	if d.DueAt != nil && d.OriginalDueAt != nil && !d.DueAt.Equal(*d.OriginalDueAt) {
+		v.CurrentDue = d.DueAt
+	}
 	if receiptText(d) != text {
 		v.Reason = "Chữ ký đúng nhưng nội dung không khớp với hồ sơ trong hệ thống."
 		return v, nil

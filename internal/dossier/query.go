@@ -156,8 +156,11 @@ func (e *Engine) List(ctx context.Context, p *identity.Principal, f Filter) ([]S
 		order = " ORDER BY submitted_at, code"
 	}
 	limit := f.Limit
-	if limit <= 0 || limit > 1000 {
+	if limit <= 0 {
 		limit = 100
+	}
+	if limit > 1000 {
+		limit = 1000
 	}
 	if f.Offset < 0 {
 		f.Offset = 0
@@ -237,7 +240,7 @@ type ActionInfo struct {
 func (e *Engine) Available(d *Dossier, p *identity.Principal) []ActionInfo {
 	wf, err := e.workflowOf(d)
 	if err != nil || p == nil {
-		return nil
+		return []ActionInfo{}
 	}
 	candidates := []string{ActionTake, ActionRelease, ActionReceive}
 	for _, a := range wf.ActionsFrom(d.State) {
@@ -245,7 +248,7 @@ func (e *Engine) Available(d *Dossier, p *identity.Principal) []ActionInfo {
 	}
 	candidates = append(candidates, ActionRequestSupplement, ActionSupplementReceived, ActionRequestPayment, ActionPaymentReceived,
 		ActionApologize, ActionRefuse, ActionStop, ActionWithdraw)
-	var out []ActionInfo
+	out := []ActionInfo{}
 	seen := map[string]bool{}
 	for _, id := range candidates {
 		if seen[id] {
@@ -289,7 +292,7 @@ func (e *Engine) Registered(ctx context.Context, p *identity.Principal, f Filter
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 1000
 	}
-	var all []Summary
+	all := []Summary{}
 	for {
 		page, total, err := e.List(ctx, p, f)
 		if err != nil {

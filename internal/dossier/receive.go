@@ -509,6 +509,13 @@ func (e *Engine) SubmitAt(ctx context.Context, p *identity.Principal, req Submit
 		reqHash = hex.EncodeToString(sum[:])
 		idemKey = p.ID + ":" + idemKey
 	}
+	if idemKey != "" {
+		// A retry is answered with the first dossier even if the catalogue
+		// changed in between and the request would no longer validate.
+		if res, err := e.replay(ctx, idemKey, reqHash); err != nil || res != nil {
+			return res, err
+		}
+	}
 	pr, err := e.prepare(ctx, p, &req, now)
 	if err != nil {
 		return nil, err
@@ -524,6 +531,32 @@ func (e *Engine) SubmitAt(ctx context.Context, p *identity.Principal, req Submit
 	}
 	e.decorate(res.Dossier, nil)
 	return res, nil
+}
+
+// replay returns the dossier an idempotency key already created, if any.
+func (e *Engine) replay(ctx context.Context, idemKey, reqHash string) (*SubmitResult, error) {
+	var id, prevHash string
+	err := e.db.Read().QueryRowContext(ctx, "SELECT dossier_id, request FROM idempotency_keys WHERE key = $1", idemKey).Scan(&id, &prevHash)
+	if err != nil {
+		return nil, nil // not seen (or not readable): the write path checks again
+	}
+	if prevHash != reqHash {
+		return nil, apperr.New(apperr.Conflict, "idempotency_key_reused", "Khóa chống gửi trùng này đã được dùng cho một hồ sơ khác.")
+	}
+	var d *Dossier
+	err = e.db.ReadTx(ctx, func(ctx context.Context, tx store.Tx) error {
+		var err error
+		if d, err = scanDossier(tx.QueryRowContext(ctx, "SELECT "+dossierCols+" FROM dossiers WHERE id = $1", id)); err != nil {
+			return err
+		}
+		d.Components, err = loadComponents(ctx, tx, id)
+		return err
+	})
+	if err != nil {
+		return nil, apperr.Wrap(err, "replay")
+	}
+	e.decorate(d, nil)
+	return &SubmitResult{Dossier: d, Outcome: outcomeOf(d), Form: formOf(d), LookupKey: d.LookupKey, Replayed: true}, nil
 }
 
 // asAppErr keeps an error the user should see, and wraps anything else as
@@ -562,9 +595,6 @@ func (e *Engine) submitTx(ctx context.Context, tx store.Tx, p *identity.Principa
 		return nil, err
 	}
 	d.Code = code
-	if err := insertDossier(ctx, tx, d, now); err != nil {
-		return nil, err
-	}
 	role, _ := roleFor(p, []string{identity.RoleCounter})
 	if role == "" && len(p.Roles) > 0 {
 		role = p.Roles[0]
@@ -581,12 +611,19 @@ func (e *Engine) submitTx(ctx context.Context, tx store.Tx, p *identity.Principa
 	}
 	h := &HistoryEntry{Seq: 1, At: now, ActorID: p.ID, ActorName: p.Name, ActorRole: role, Action: pr.action,
 		To: d.State, ToStatus: d.Status, Detail: detail}
-	if err := insertHistory(ctx, tx, d.ID, h); err != nil {
+	hst, err := historyStmt(ctx, tx, d.ID, h)
+	if err != nil {
 		return nil, err
 	}
-	if err := audit.Append(ctx, tx, now, audit.Event{Actor: p.Actor(), Role: role, Action: "dossier." + pr.action, ObjectType: "dossier", ObjectID: code,
-		Detail: map[string]any{"procedure": d.Procedure, "status": d.Status, "applicant_id": maskID(d.Applicant.IDNumber)}}); err != nil {
+	ast, err := audit.Stmt(ctx, tx, now, audit.Event{Actor: p.Actor(), Role: role, Action: "dossier." + pr.action, ObjectType: "dossier", ObjectID: code,
+		Detail: map[string]any{"procedure": d.Procedure, "status": d.Status, "applicant_id": maskID(d.Applicant.IDNumber)}})
+	if err != nil {
 		return nil, err
+	}
+	// The dossier, its components, history and audit entry: one round trip
+	// on PostgreSQL.
+	if err := store.ExecAll(ctx, tx, e.db.Engine(), append(dossierStmts(d, now), hst, ast)...); err != nil {
+		return nil, fmt.Errorf("dossier: insert %s: %w", d.Code, err)
 	}
 	if idemKey != "" {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO idempotency_keys (key, dossier_id, request, created_at) VALUES ($1, $2, $3, $4)",

@@ -19,7 +19,7 @@ var errNotFound = errors.New("dossier: not found")
 const dossierCols = `id, code, agency_code, procedure_code, procedure_version, procedure_name, channel, state, status,
 	applicant_name, applicant_id, applicant_phone, applicant_doc, form, lookup_key,
 	submitted_at, received_at, due_at, original_due_at, step_roles, transferred_at, step_started_at, step_due_at, finished_at, returned_at,
-	assignee_id, assignee_name, resume_state, paused_at, paused_minutes, supplement_count, counts_late,
+	assignee_id, assignee_name, resume_state, paused_at, paused_minutes, supplement_count, supplement_by, counts_late,
 	apologized_at, fee, paid_at, paid_online, reused, population_data, vneid, digitized, result_doc,
 	due_soon_at, overdue_at, imported, rev`
 
@@ -47,13 +47,13 @@ func scanDossier(r rowScanner) (*Dossier, error) {
 		submitted                                                                       int64
 		received, due, origDue, stepStart, stepDue, finished, returned, paused, apology sql.NullInt64
 		transferred                                                                     sql.NullInt64
-		stepRoles                                                                       string
+		stepRoles, supplementBy                                                         string
 		paid, dueSoon, overdue                                                          sql.NullInt64
 	)
 	err := r.Scan(&d.ID, &d.Code, &d.Agency, &d.Procedure, &d.ProcedureVersion, &d.ProcedureName, &channel, &d.State, &d.Status,
 		&d.Applicant.Name, &d.Applicant.IDNumber, &d.Applicant.Phone, &applicantDoc, &form, &d.LookupKey,
 		&submitted, &received, &due, &origDue, &stepRoles, &transferred, &stepStart, &stepDue, &finished, &returned,
-		&d.AssigneeID, &d.AssigneeName, &d.ResumeState, &paused, &d.PausedMinutes, &d.SupplementCount, &d.CountsLate,
+		&d.AssigneeID, &d.AssigneeName, &d.ResumeState, &paused, &d.PausedMinutes, &d.SupplementCount, &supplementBy, &d.CountsLate,
 		&apology, &d.Fee, &paid, &d.PaidOnline, &d.Reused, &d.PopulationData, &d.VNeID, &d.Digitized, &resultDoc,
 		&dueSoon, &overdue, &d.Imported, &d.Rev)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -66,6 +66,7 @@ func scanDossier(r rowScanner) (*Dossier, error) {
 	d.SubmittedAt = time.UnixMilli(submitted).UTC()
 	d.ReceivedAt, d.DueAt, d.OriginalDueAt = msPtr(received), msPtr(due), msPtr(origDue)
 	d.StepRoles = strings.Fields(stepRoles)
+	d.SupplementBy = strings.Fields(supplementBy)
 	d.TransferredAt = msPtr(transferred)
 	d.StepStartedAt, d.StepDueAt, d.FinishedAt, d.ReturnedAt = msPtr(stepStart), msPtr(stepDue), msPtr(finished), msPtr(returned)
 	d.PausedAt, d.ApologizedAt, d.PaidAt, d.DueSoonAt, d.OverdueAt = msPtr(paused), msPtr(apology), msPtr(paid), msPtr(dueSoon), msPtr(overdue)
@@ -119,6 +120,16 @@ func loadComponents(ctx context.Context, q store.Tx, id string) ([]Component, er
 }
 
 func insertDossier(ctx context.Context, tx store.Tx, d *Dossier, now time.Time) error {
+	for _, st := range dossierStmts(d, now) {
+		if _, err := tx.ExecContext(ctx, st.SQL, st.Args...); err != nil {
+			return fmt.Errorf("dossier: insert %s: %w", d.Code, err)
+		}
+	}
+	return nil
+}
+
+// dossierStmts are the statements that insert a dossier and its components.
+func dossierStmts(d *Dossier, now time.Time) []store.Stmt {
 	applicantDoc, _ := json.Marshal(map[string]string{"kind": d.Applicant.Kind, "email": d.Applicant.Email, "address": d.Applicant.Address})
 	form, _ := json.Marshal(d.Form)
 	if d.Form == nil {
@@ -126,23 +137,20 @@ func insertDossier(ctx context.Context, tx store.Tx, d *Dossier, now time.Time) 
 	}
 	result, _ := json.Marshal(d.Result)
 	ms := now.UnixMilli()
-	_, err := tx.ExecContext(ctx, `INSERT INTO dossiers (id, code, agency_code, procedure_code, procedure_version, procedure_name, channel, state, status,
+	stmts := []store.Stmt{{SQL: `INSERT INTO dossiers (id, code, agency_code, procedure_code, procedure_version, procedure_name, channel, state, status,
 		applicant_name, applicant_id, applicant_phone, applicant_doc, form, lookup_key,
 		submitted_at, received_at, due_at, original_due_at, step_started_at, step_due_at, finished_at, returned_at,
 		fee, reused, population_data, vneid, digitized, result_doc, imported, step_roles, transferred_at,
 		supplement_count, counts_late, paused_minutes, paid_online, rev, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
-		$24, $25, $26, $27, $28, $29, $30, $32, $33, $34, $35, $36, $37, 1, $31, $31)`,
+		$24, $25, $26, $27, $28, $29, $30, $32, $33, $34, $35, $36, $37, 1, $31, $31)`, Args: []any{
 		d.ID, d.Code, d.Agency, d.Procedure, d.ProcedureVersion, d.ProcedureName, string(d.Channel), d.State, d.Status,
 		d.Applicant.Name, d.Applicant.IDNumber, d.Applicant.Phone, string(applicantDoc), string(form), d.LookupKey,
 		d.SubmittedAt.UnixMilli(), nullMs(d.ReceivedAt), nullMs(d.DueAt), nullMs(d.OriginalDueAt), nullMs(d.StepStartedAt), nullMs(d.StepDueAt),
 		nullMs(d.FinishedAt), nullMs(d.ReturnedAt),
 		d.Fee, d.Reused, d.PopulationData, d.VNeID, d.Digitized, string(result), d.Imported, ms,
 		strings.Join(d.StepRoles, " "), nullMs(d.TransferredAt),
-		d.SupplementCount, d.CountsLate, d.PausedMinutes, d.PaidOnline)
-	if err != nil {
-		return fmt.Errorf("dossier: insert %s: %w", d.Code, err)
-	}
+		d.SupplementCount, d.CountsLate, d.PausedMinutes, d.PaidOnline}}}
 	if len(d.Components) > 0 {
 		var b strings.Builder
 		b.WriteString("INSERT INTO dossier_components (dossier_id, component_id, name, form, count, provided, source, files) VALUES ")
@@ -155,11 +163,9 @@ func insertDossier(ctx context.Context, tx store.Tx, d *Dossier, now time.Time) 
 			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4, n+5, n+6, n+7, n+8)
 			args = append(args, d.ID, c.ID, c.Name, string(c.Form), c.Count, c.Provided, c.Source, c.Files)
 		}
-		if _, err := tx.ExecContext(ctx, b.String(), args...); err != nil {
-			return fmt.Errorf("dossier: components of %s: %w", d.Code, err)
-		}
+		stmts = append(stmts, store.Stmt{SQL: b.String(), Args: args})
 	}
-	return nil
+	return stmts
 }
 
 // updateDossier writes the mutable fields back, guarded by the row version.
@@ -169,13 +175,13 @@ func updateDossier(ctx context.Context, tx store.Tx, d *Dossier, now time.Time) 
 		step_started_at = $6, step_due_at = $7, finished_at = $8, returned_at = $9, assignee_id = $10, assignee_name = $11,
 		resume_state = $12, paused_at = $13, paused_minutes = $14, supplement_count = $15, counts_late = $16, apologized_at = $17,
 		fee = $18, paid_at = $19, paid_online = $20, result_doc = $21, due_soon_at = $22, overdue_at = $23,
-		step_roles = $27, transferred_at = $28, rev = rev + 1, updated_at = $24
+		step_roles = $27, transferred_at = $28, supplement_by = $29, rev = rev + 1, updated_at = $24
 		WHERE id = $25 AND rev = $26`,
 		d.State, d.Status, nullMs(d.ReceivedAt), nullMs(d.DueAt), nullMs(d.OriginalDueAt),
 		nullMs(d.StepStartedAt), nullMs(d.StepDueAt), nullMs(d.FinishedAt), nullMs(d.ReturnedAt), d.AssigneeID, d.AssigneeName,
 		d.ResumeState, nullMs(d.PausedAt), d.PausedMinutes, d.SupplementCount, d.CountsLate, nullMs(d.ApologizedAt),
 		d.Fee, nullMs(d.PaidAt), d.PaidOnline, string(result), nullMs(d.DueSoonAt), nullMs(d.OverdueAt),
-		now.UnixMilli(), d.ID, d.Rev, strings.Join(d.StepRoles, " "), nullMs(d.TransferredAt))
+		now.UnixMilli(), d.ID, d.Rev, strings.Join(d.StepRoles, " "), nullMs(d.TransferredAt), strings.Join(d.SupplementBy, " "))
 	if err != nil {
 		return fmt.Errorf("dossier: update %s: %w", d.Code, err)
 	}
@@ -189,28 +195,37 @@ func updateDossier(ctx context.Context, tx store.Tx, d *Dossier, now time.Time) 
 var errConcurrent = errors.New("dossier: changed by someone else meanwhile")
 
 func insertHistory(ctx context.Context, tx store.Tx, dossierID string, h *HistoryEntry) error {
+	st, err := historyStmt(ctx, tx, dossierID, h)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, st.SQL, st.Args...); err != nil {
+		return fmt.Errorf("dossier: history: %w", err)
+	}
+	return nil
+}
+
+// historyStmt is the statement that writes a history row; it finds the
+// row's number first if the caller did not set it.
+func historyStmt(ctx context.Context, tx store.Tx, dossierID string, h *HistoryEntry) (store.Stmt, error) {
 	detail := "{}"
 	if len(h.Detail) > 0 {
 		b, err := json.Marshal(h.Detail)
 		if err != nil {
-			return fmt.Errorf("dossier: history detail: %w", err)
+			return store.Stmt{}, fmt.Errorf("dossier: history detail: %w", err)
 		}
 		detail = string(b)
 	}
 	if h.Seq == 0 {
 		if err := tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(seq), 0) + 1 FROM dossier_history WHERE dossier_id = $1", dossierID).Scan(&h.Seq); err != nil {
-			return fmt.Errorf("dossier: history seq: %w", err)
+			return store.Stmt{}, fmt.Errorf("dossier: history seq: %w", err)
 		}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO dossier_history (dossier_id, seq, at, actor_id, actor_name, actor_role, action,
+	return store.Stmt{SQL: `INSERT INTO dossier_history (dossier_id, seq, at, actor_id, actor_name, actor_role, action,
 		from_state, to_state, from_status, to_status, step_due_at, outcome, comment, detail)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`, Args: []any{
 		dossierID, h.Seq, h.At.UnixMilli(), h.ActorID, h.ActorName, h.ActorRole, h.Action,
-		h.From, h.To, h.FromStatus, h.ToStatus, nullMs(h.StepDueAt), h.Outcome, h.Comment, detail)
-	if err != nil {
-		return fmt.Errorf("dossier: history: %w", err)
-	}
-	return nil
+		h.From, h.To, h.FromStatus, h.ToStatus, nullMs(h.StepDueAt), h.Outcome, h.Comment, detail}}, nil
 }
 
 func loadHistory(ctx context.Context, q store.Tx, dossierID string) ([]HistoryEntry, error) {

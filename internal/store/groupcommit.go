@@ -25,6 +25,10 @@ var (
 		Help:    "Writes committed together in one SQLite transaction.",
 		Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256, 512},
 	})
+	metricRetried = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "motcua_store_batches_retried_total",
+		Help: "Group commits run again with savepoints because one of their writes failed.",
+	})
 	metricCommitSeconds = prometheus.NewHistogram(prometheus.HistogramOpts{
 		Name:    "motcua_store_commit_seconds",
 		Help:    "Time to run and durably commit one group of writes.",
@@ -34,7 +38,7 @@ var (
 
 // Collectors are the store's Prometheus metrics, registered by the server.
 func Collectors() []prometheus.Collector {
-	return []prometheus.Collector{metricBatchSize, metricCommitSeconds}
+	return []prometheus.Collector{metricBatchSize, metricCommitSeconds, metricRetried}
 }
 
 type writeReq struct {
@@ -125,11 +129,40 @@ func (g *groupCommitter) run() {
 	}
 }
 
-// commit runs one batch in one transaction. Each request's function runs in
-// a savepoint; its own failure rolls back only its savepoint.
+// commit runs one batch in one transaction. Most batches succeed whole, so
+// the writes first run back to back; if one fails, the transaction is rolled
+// back and the batch runs again with each write in its own savepoint, so
+// that the failing write is undone alone. Writes are functions of the
+// transaction only, so running one again is safe.
 func (g *groupCommitter) commit(batch []*writeReq) {
 	start := time.Now()
+	results := g.attempt(batch, false)
+	if results == nil {
+		metricRetried.Inc()
+		results = g.attempt(batch, true)
+	}
+	if g.cache != nil {
+		g.cache.preparePending(context.Background())
+	}
+	metricBatchSize.Observe(float64(len(batch)))
+	metricCommitSeconds.Observe(time.Since(start).Seconds())
+	for i, r := range batch {
+		r.done <- results[i]
+	}
+}
+
+// attempt runs the batch once and commits it. Without savepoints it gives
+// up (returns nil, having rolled back) at the first write that fails.
+func (g *groupCommitter) attempt(batch []*writeReq, savepoints bool) []error {
 	results := make([]error, len(batch))
+	fail := func(err error) []error {
+		for i := range results {
+			if results[i] == nil {
+				results[i] = err
+			}
+		}
+		return results
+	}
 	ctx := context.Background()
 	tx, err := g.db.BeginTx(ctx, nil)
 	if err == nil && g.afterBegin != nil {
@@ -138,17 +171,21 @@ func (g *groupCommitter) commit(batch []*writeReq) {
 		}
 	}
 	if err != nil {
-		err = fmt.Errorf("store: begin: %w", err)
-		for _, r := range batch {
-			r.done <- err
-		}
-		return
+		return fail(fmt.Errorf("store: begin: %w", err))
 	}
 	ok := 0
 	btx := &cachedTx{tx: tx, cache: g.cache, batch: &batchState{}}
 	for i, r := range batch {
 		if err := r.ctx.Err(); err != nil {
 			results[i] = err
+			continue
+		}
+		if !savepoints {
+			if results[i] = runDirect(r.ctx, btx, r.fn); results[i] != nil {
+				tx.Rollback()
+				return nil
+			}
+			ok++
 			continue
 		}
 		values, hooks := btx.batch.snapshot()
@@ -159,42 +196,35 @@ func (g *groupCommitter) commit(batch []*writeReq) {
 			btx.batch.restore(values, hooks)
 		}
 	}
-	var hookErr error
-	if ok > 0 {
-		for _, h := range btx.batch.hooks {
-			if hookErr = h.fn(ctx, btx); hookErr != nil {
-				hookErr = fmt.Errorf("store: before commit: %w", hookErr)
-				break
-			}
-		}
-	}
 	if ok == 0 {
 		tx.Rollback()
-	} else if hookErr != nil {
-		tx.Rollback()
-		g.log.Error("group commit failed", "err", hookErr, "writes", len(batch))
-		for i := range results {
-			if results[i] == nil {
-				results[i] = hookErr
-			}
+		return results
+	}
+	for _, h := range btx.batch.hooks {
+		if err := h.fn(ctx, btx); err != nil {
+			tx.Rollback()
+			err = fmt.Errorf("store: before commit: %w", err)
+			g.log.Error("group commit failed", "err", err, "writes", len(batch))
+			return fail(err)
 		}
-	} else if err := tx.Commit(); err != nil {
+	}
+	if err := tx.Commit(); err != nil {
 		err = fmt.Errorf("store: commit: %w", err)
 		g.log.Error("group commit failed", "err", err, "writes", len(batch))
-		for i := range results {
-			if results[i] == nil {
-				results[i] = err
-			}
+		return fail(err)
+	}
+	return results
+}
+
+// runDirect runs a write without a savepoint, turning a panic into an error.
+func runDirect(ctx context.Context, tx Tx, fn func(ctx context.Context, tx Tx) error) (err error) {
+	ctx = context.WithoutCancel(ctx)
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("store: write panicked: %v", r)
 		}
-	}
-	if g.cache != nil {
-		g.cache.preparePending(ctx)
-	}
-	metricBatchSize.Observe(float64(len(batch)))
-	metricCommitSeconds.Observe(time.Since(start).Seconds())
-	for i, r := range batch {
-		r.done <- results[i]
-	}
+	}()
+	return fn(ctx, tx)
 }
 
 func runInSavepoint(ctx context.Context, tx Tx, fn func(ctx context.Context, tx Tx) error) (err error) {

@@ -85,7 +85,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	}
 	readConns := cfg.ReadConns
 	if readConns <= 0 {
-		readConns = max(4, 2*runtime.NumCPU())
+		readConns = max(8, 4*runtime.NumCPU())
 	}
 	if cfg.URL != "" {
 		return openPostgres(ctx, cfg.URL, readConns, log)

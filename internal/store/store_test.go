@@ -257,3 +257,38 @@ func TestBatchStateRollsBackWithFailedWrites(t *testing.T) {
 		}
 	})
 }
+
+func TestExecAll(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		err := db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+			return store.ExecAll(ctx, tx, db.Engine(),
+				store.Stmt{SQL: "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)", Args: []any{"a", "một", 1}},
+				store.Stmt{SQL: "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3), ($4, $5, $6)", Args: []any{"b", "hai", 2, "c", "ba", 3}},
+				store.Stmt{SQL: "UPDATE settings SET value = $1 WHERE key = $2", Args: []any{"bốn", "z"}},
+			)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		db.Read().QueryRow("SELECT COUNT(*) FROM settings WHERE value IN ('một', 'hai', 'ba')").Scan(&n)
+		if n != 3 {
+			t.Errorf("%d rows", n)
+		}
+		// A failing part fails the whole.
+		err = db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+			return store.ExecAll(ctx, tx, db.Engine(),
+				store.Stmt{SQL: "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)", Args: []any{"d", "x", 1}},
+				store.Stmt{SQL: "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)", Args: []any{"a", "dup", 1}},
+			)
+		})
+		if err == nil {
+			t.Fatal("a duplicate key must fail")
+		}
+		db.Read().QueryRow("SELECT COUNT(*) FROM settings WHERE key = 'd'").Scan(&n)
+		if n != 0 {
+			t.Error("the failed unit left a row")
+		}
+	})
+}

@@ -162,7 +162,7 @@ func TestDossierAPIBadInput(t *testing.T) {
 			t.Errorf("action %s: %d %s, want %s", body, st, b, code)
 		}
 	}
-	if st, b, _ := post(t, env, "/api/v1/dossiers", tok["motcua.lan"], birthJSON, map[string]string{"Content-Type": "text/plain"}); st != 400 || !strings.Contains(string(b), "unsupported_media_type") {
+	if st, b, _ := post(t, env, "/api/v1/dossiers", tok["motcua.lan"], birthJSON, map[string]string{"Content-Type": "text/plain"}); st != 415 || !strings.Contains(string(b), "unsupported_media_type") {
 		t.Errorf("text/plain: %d %s", st, b)
 	}
 	for _, q := range []string{"status=11", "from=yesterday", "limit=-1", "inbox=everything", "urgency=panic"} {

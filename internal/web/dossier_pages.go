@@ -20,14 +20,14 @@ import (
 func (s *Server) parseFormFile(name string) (forms.Kind, string, error) {
 	base, format, ok := strings.Cut(name, ".")
 	if !ok || (format != "pdf" && format != "html") {
-		return "", "", apperr.Field("form", "invalid_format", "Tệp phải có đuôi .pdf hoặc .html.")
+		return "", "", apperr.Field("file", "invalid_format", "Tệp phải có đuôi .pdf hoặc .html.")
 	}
 	if k, ok := forms.KindByNumber(base, s.Dossiers.Numbering()); ok {
 		return k, format, nil
 	}
 	k := forms.Kind(base)
 	if _, ok := forms.Number(k, s.Dossiers.Numbering()); !ok {
-		return "", "", apperr.Field("form", "unknown_form", "Không có mẫu này.")
+		return "", "", apperr.Field("file", "unknown_form", "Không có mẫu này.")
 	}
 	return k, format, nil
 }
@@ -51,7 +51,7 @@ func (s *Server) apiDossierForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if kind == forms.Register {
-		s.fail(w, r, apperr.Field("form", "unknown_form", "Sổ theo dõi hồ sơ có ở /api/v1/register."))
+		s.fail(w, r, apperr.Field("file", "unknown_form", "Sổ theo dõi hồ sơ có ở /api/v1/register."))
 		return
 	}
 	p, err := s.Dossiers.Print(r.Context(), principal(r), r.PathValue("code"), kind, format)
@@ -69,8 +69,23 @@ func (s *Server) apiRegister(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if f.From.IsZero() || f.To.IsZero() {
+	if f.From.IsZero() {
 		s.fail(w, r, apperr.Field("from", "period_required", "Chọn kỳ của sổ theo dõi: from và to (NNNN-TT-NN)."))
+		return
+	}
+	if f.To.IsZero() {
+		s.fail(w, r, apperr.Field("to", "period_required", "Chọn kỳ của sổ theo dõi: from và to (NNNN-TT-NN)."))
+		return
+	}
+	if !f.To.After(f.From) {
+		s.fail(w, r, apperr.Field("to", "invalid_period", "Ngày kết thúc phải từ ngày bắt đầu trở đi."))
+		return
+	}
+	format := r.URL.Query().Get("format")
+	switch format {
+	case "", "json", "xlsx", "pdf", "html":
+	default:
+		s.fail(w, r, apperr.Field("format", "invalid_format", "Định dạng phải là json, xlsx, pdf hoặc html."))
 		return
 	}
 	if f.To.Sub(f.From) > 366*24*time.Hour {
@@ -83,7 +98,7 @@ func (s *Server) apiRegister(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := fmt.Sprintf("so-theo-doi-ho-so_%s_%s", r.URL.Query().Get("from"), r.URL.Query().Get("to"))
-	switch format := r.URL.Query().Get("format"); format {
+	switch format {
 	case "", "json":
 		writeJSON(w, http.StatusOK, map[string]any{"count": len(rows), "rows": rows})
 	case "xlsx":

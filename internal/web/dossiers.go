@@ -21,7 +21,7 @@ const maxBody = 256 << 10
 // decodeJSON reads a JSON body strictly into v.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return apperr.New(apperr.Invalid, "unsupported_media_type", "Nội dung gửi lên phải là JSON (Content-Type: application/json).")
+		return apperr.New(apperr.UnsupportedMedia, "unsupported_media_type", "Nội dung gửi lên phải là JSON (Content-Type: application/json).")
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 	dec.DisallowUnknownFields()
@@ -95,7 +95,7 @@ func (s *Server) apiDossierCreate(w http.ResponseWriter, r *http.Request) {
 	body := struct {
 		dossierBody
 		Outcome   string   `json:"outcome"`
-		Form      string   `json:"form"`
+		Form      string   `json:"form_number"`
 		Missing   []string `json:"missing,omitempty"`
 		LookupKey string   `json:"lookup_key"`
 		StatusURL string   `json:"status_url"`

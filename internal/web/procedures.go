@@ -54,8 +54,8 @@ func (s *Server) searchProcedures(r *http.Request) (q, field string, items []pro
 	field = r.URL.Query().Get("field")
 	now := s.Now()
 	items = []procedureSummary{}
-	for _, p := range s.Catalog.Catalog().Search(q, searchLimit) {
-		if field == "" || p.Field == field {
+	for _, p := range s.Catalog.Catalog().Search(q, 0) {
+		if (field == "" || p.Field == field) && len(items) < searchLimit {
 			items = append(items, summarize(p, now))
 		}
 	}

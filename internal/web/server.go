@@ -36,6 +36,9 @@ type Deps struct {
 	// BaseURL is the public address of this installation, for links in
 	// receipts and notifications.
 	BaseURL string
+	// RateLimit is the anonymous API requests a second one client may make
+	// (bursts of three times as many); 0 turns the limit off.
+	RateLimit float64
 	// Version is the build version shown in the footer and /healthz.
 	Version string
 	// Now is the clock; nil means time.Now.
@@ -74,7 +77,7 @@ func New(d Deps) (*Server, error) {
 		Deps:    d,
 		pages:   p,
 		metrics: newHTTPMetrics(d.Registry),
-		limiter: newRateLimiter(20, 60), // per client: 20 requests a second, bursts of 60
+		limiter: newRateLimiter(d.RateLimit, 3*d.RateLimit),
 		lookups: newFailureLimiter(10, 10*time.Minute),
 		started: time.Now(),
 	}

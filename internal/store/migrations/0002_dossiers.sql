@@ -33,6 +33,7 @@ CREATE TABLE dossiers (
     paused_at         BIGINT,
     paused_minutes    INTEGER NOT NULL DEFAULT 0,-- working minutes waited for the citizen
     supplement_count  INTEGER NOT NULL DEFAULT 0,
+    supplement_by     TEXT NOT NULL DEFAULT '',  -- agency kinds that requested a supplement, space-separated
     counts_late       BOOLEAN NOT NULL DEFAULT FALSE, -- more than one supplement request
     apologized_at     BIGINT,
     fee               BIGINT NOT NULL DEFAULT 0,

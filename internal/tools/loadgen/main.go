@@ -81,7 +81,9 @@ func run(scenario string, clients int, duration, warmup time.Duration, dbURL str
 		engine = "postgres"
 	}
 	addr := freeAddr()
-	args := []string{"demo", "--addr", addr, "--log-level", "warn"}
+	// Every client of the load test comes from this one address: the
+	// per-address limit on anonymous requests would measure itself.
+	args := []string{"demo", "--addr", addr, "--log-level", "warn", "--rate-limit", "0"}
 	if p := os.Getenv("LOADGEN_PPROF"); p != "" {
 		args = append(args, "--pprof-addr", p)
 	}
@@ -172,6 +174,23 @@ func run(scenario string, clients int, duration, warmup time.Duration, dbURL str
 	}
 	time.Sleep(warmup)
 	measuring.Store(true)
+	if p := os.Getenv("LOADGEN_PPROF"); p != "" {
+		// Profile the server while it is under the measured load.
+		go func() {
+			secs := int(min(duration, 10*time.Second).Seconds())
+			resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", p, secs))
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "loadgen: profile:", err)
+				return
+			}
+			defer resp.Body.Close()
+			out := filepath.Join(os.TempDir(), "motcua-"+scenario+".prof")
+			f, _ := os.Create(out)
+			io.Copy(f, resp.Body)
+			f.Close()
+			fmt.Fprintln(os.Stderr, "loadgen: server CPU profile in", out)
+		}()
+	}
 	t0 := time.Now()
 	time.Sleep(duration)
 	measuring.Store(false)
