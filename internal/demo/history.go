@@ -364,6 +364,9 @@ func (pl *plan) run(b *dossier.Batch, r *rand.Rand, staff staffSet, cal *calenda
 		return time.Duration(m) * time.Minute
 	}
 	state := wf.StartState()
+	if now.Sub(pl.at) < 4*time.Hour && pl.at.Minute()%2 == 0 {
+		return nil // just received: still at the desk, waiting to be handed on
+	}
 	supplemented := 0
 	apologized := false
 	for !state.Terminal {
