@@ -96,7 +96,21 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 // the demo data directory, so each start can print them.
 func writeDemoCredentials(ctx context.Context, a *app.App, path string) error {
 	var b strings.Builder
-	b.WriteString("  Demo API tokens (sandbox only):\n")
+	users, err := a.Staff.Users(ctx, "")
+	if err != nil {
+		return err
+	}
+	b.WriteString("  Demo staff accounts — sign in at /staff/ (sandbox only; the 6-digit code comes from an\n")
+	b.WriteString("  authenticator app given the key, or from: motcua totp <key>):\n\n")
+	fmt.Fprintf(&b, "    %-16s %-26s %-21s %s\n", "username", "role", "password", "authenticator key")
+	for _, u := range users {
+		pw, secret := identity.GeneratePassword(), identity.NewTOTPSecret()
+		if err := a.Staff.SetCredentials(ctx, &identity.Principal{ID: "system", Name: "motcua demo"}, u.ID, pw, secret); err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "    %-16s %-26s %-21s %s\n", u.Username, strings.Join(u.Roles, ","), pw, secret)
+	}
+	b.WriteString("\n  Demo API tokens (sandbox only):\n")
 	for _, spec := range []identity.TokenSpec{
 		{Role: identity.RoleAdministrator, Label: "Quản trị (demo)"},
 		{Role: identity.RoleCounter, Agency: "H56.16072", Label: "Cán bộ một cửa (demo)"},

@@ -45,6 +45,7 @@ var commands = []command{
 	{"audit", "verify the hash-chained audit log", runAudit},
 	{"import", "import dossiers from an older system (national sync fields)", runImport},
 	{"verify", "tell a genuine receipt from a forged or altered one", runVerify},
+	{"totp", "print the current authenticator code of a key (demo accounts)", runTOTP},
 	{"version", "print the version", runVersion},
 }
 

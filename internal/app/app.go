@@ -20,6 +20,7 @@ import (
 	"github.com/motcua/motcua/internal/dossier/forms"
 	"github.com/motcua/motcua/internal/identity"
 	"github.com/motcua/motcua/internal/org"
+	"github.com/motcua/motcua/internal/registry"
 	"github.com/motcua/motcua/internal/seal"
 	"github.com/motcua/motcua/internal/store"
 	"github.com/motcua/motcua/internal/web"
@@ -39,6 +40,12 @@ type Config struct {
 	CultureDay  bool    // 24/11 as a holiday (pending in law)
 	Numbering   string  // forms numbering: 03/2025 (default) or 01/2018
 	RateLimit   float64 // anonymous API requests a second per client; 0: off
+
+	// The population database's platform; empty PopulationURL uses the
+	// built-in sandbox.
+	PopulationURL      string
+	PopulationClientID string
+	PopulationSecret   string
 
 	// Now is the clock (tests fix it); nil means time.Now.
 	Now func() time.Time
@@ -65,6 +72,8 @@ type App struct {
 	Org      *org.Service
 	Tokens   *identity.Tokens
 	Dossiers *dossier.Engine
+	Staff    *identity.Staff
+	Registry *registry.Service
 	Web      *web.Server
 }
 
@@ -158,6 +167,9 @@ func assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB) (
 	if err := a.Calendar.Load(ctx); err != nil {
 		return nil, err
 	}
+	if err := a.Calendar.LoadConfig(ctx); err != nil {
+		return nil, err
+	}
 	if err := a.SeedCatalog(ctx); err != nil {
 		return nil, err
 	}
@@ -174,7 +186,22 @@ func assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB) (
 			return nil, err
 		}
 	}
+	a.Staff = identity.NewStaff(db, cfg.Now)
+	var pop registry.Population
+	var sandbox http.Handler
+	if cfg.PopulationURL == "" {
+		secret := identity.NewTOTPSecret() // any random string shared in-process
+		sb := &registry.Sandbox{DB: db, Secret: secret, Log: log, Latency: 60 * time.Millisecond, FailEvery: 50}
+		c := registry.NewClient("http://sandbox/sandbox/population", "sandbox", secret).MarkSandbox()
+		c.HTTP = registry.InProcess(sb)
+		pop, sandbox = c, sb
+		log.Info("population database: SANDBOX (synthetic residents)")
+	} else {
+		pop = registry.NewClient(cfg.PopulationURL, cfg.PopulationClientID, cfg.PopulationSecret)
+	}
+	a.Registry = registry.NewService(db, pop, cfg.Now)
 	a.Web, err = web.New(web.Deps{
+		Staff: a.Staff, Population: a.Registry, PopulationSandbox: sandbox,
 		Log: log, DB: db, Catalog: a.Catalog, Calendar: a.Calendar, Org: a.Org, Tokens: a.Tokens, Dossiers: a.Dossiers,
 		BaseURL: cfg.BaseURL, Version: Version, Now: cfg.Now, RateLimit: cfg.RateLimit,
 	})

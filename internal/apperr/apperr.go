@@ -23,6 +23,7 @@ const (
 	RateLimited                  // 429
 	TooLarge                     // 413
 	UnsupportedMedia             // 415
+	Unavailable                  // 503: a national system we depend on does not answer
 )
 
 // Error is an error to show a user.
@@ -86,6 +87,8 @@ func (e *Error) Status() int {
 		return http.StatusRequestEntityTooLarge
 	case UnsupportedMedia:
 		return http.StatusUnsupportedMediaType
+	case Unavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }

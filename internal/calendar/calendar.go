@@ -120,12 +120,14 @@ func trimSpace(s string) string {
 // Calendar answers working-day questions. It is safe for concurrent use;
 // SetOfficial swaps a year's schedule in while others read.
 type Calendar struct {
-	cfg   Config
 	state atomic.Pointer[state]
-	mu    sync.Mutex // serialises SetOfficial
+	mu    sync.Mutex // serialises SetOfficial and SetConfig
 }
 
+// state is replaced whole when a schedule or the office hours change, so
+// that readers never see a half-changed calendar.
 type state struct {
+	cfg      Config
 	official map[int]Schedule
 	years    sync.Map // int → *yearTable
 }
@@ -148,8 +150,8 @@ func New(cfg Config, official ...Schedule) (*Calendar, error) {
 	if cfg.Cutoff <= 0 {
 		cfg.Cutoff = 15 * 60
 	}
-	c := &Calendar{cfg: cfg}
-	st := &state{official: map[int]Schedule{}}
+	c := &Calendar{}
+	st := &state{cfg: cfg, official: map[int]Schedule{}}
 	for _, s := range official {
 		if err := s.Validate(); err != nil {
 			return nil, err
@@ -161,7 +163,21 @@ func New(cfg Config, official ...Schedule) (*Calendar, error) {
 }
 
 // Config returns the calendar's configuration.
-func (c *Calendar) Config() Config { return c.cfg }
+func (c *Calendar) Config() Config { return c.state.Load().cfg }
+
+// SetConfig changes the office hours, cut-off and 24/11 switch.
+func (c *Calendar) SetConfig(cfg Config) error {
+	if len(cfg.Office) == 0 {
+		return fmt.Errorf("calendar: no office hours")
+	}
+	if cfg.Cutoff <= 0 {
+		cfg.Cutoff = 15 * 60
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.state.Store(&state{cfg: cfg, official: c.state.Load().official})
+	return nil
+}
 
 // SetOfficial installs (or replaces) a year's official schedule.
 func (c *Calendar) SetOfficial(s Schedule) error {
@@ -171,7 +187,7 @@ func (c *Calendar) SetOfficial(s Schedule) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	old := c.state.Load()
-	st := &state{official: make(map[int]Schedule, len(old.official)+1)}
+	st := &state{cfg: old.cfg, official: make(map[int]Schedule, len(old.official)+1)}
 	for y, o := range old.official {
 		st.official[y] = o
 	}
@@ -221,7 +237,7 @@ func (c *Calendar) buildYear(st *state, year int) *yearTable {
 			t.days[i].Projected = false
 		}
 	} else {
-		t.days = ProjectRules(year, c.cfg.CultureDay)
+		t.days = ProjectRules(year, st.cfg.CultureDay)
 		t.source = "Bộ luật Lao động 2019, Điều 111–112 (dự kiến theo quy tắc)"
 	}
 	sort.Slice(t.days, func(i, j int) bool { return t.days[i].Date < t.days[j].Date })
@@ -298,8 +314,9 @@ func clockOf(t time.Time) Clock {
 	return Clock(v.Hour()*60 + v.Minute())
 }
 
-func (c *Calendar) open() Clock  { return c.cfg.Office[0].Start }
-func (c *Calendar) close() Clock { return c.cfg.Office[len(c.cfg.Office)-1].End }
+func (c *Calendar) conf() *Config { return &c.state.Load().cfg }
+func (c *Calendar) open() Clock   { return c.conf().Office[0].Start }
+func (c *Calendar) close() Clock  { return c.conf().Office[len(c.conf().Office)-1].End }
 
 // nextWorkingJD returns the first working day after jd.
 func (c *Calendar) nextWorkingJD(jd int) int {
@@ -319,7 +336,7 @@ func (c *Calendar) ReceivedDay(t time.Time) time.Time {
 
 func (c *Calendar) receivedJD(t time.Time) int {
 	jd := jdOf(t)
-	if c.offJD(jd) || clockOf(t) >= c.cfg.Cutoff {
+	if c.offJD(jd) || clockOf(t) >= c.conf().Cutoff {
 		return c.nextWorkingJD(jd)
 	}
 	return jd
@@ -365,7 +382,7 @@ func (c *Calendar) AddWorkingMinutes(t time.Time, minutes int) time.Time {
 		jd, cur = rj, c.open()
 	}
 	for {
-		for _, p := range c.cfg.Office {
+		for _, p := range c.conf().Office {
 			if cur >= p.End {
 				continue
 			}
@@ -397,7 +414,7 @@ func (c *Calendar) ShiftWorkingMinutes(t time.Time, minutes int) time.Time {
 		jd, cur = c.nextWorkingJD(jd), c.open()
 	}
 	for {
-		for _, p := range c.cfg.Office {
+		for _, p := range c.conf().Office {
 			if cur >= p.End {
 				continue
 			}
@@ -436,7 +453,7 @@ func (c *Calendar) WorkingMinutesBetween(a, b time.Time) int {
 		if jd == jb {
 			hi = clockOf(b)
 		}
-		for _, p := range c.cfg.Office {
+		for _, p := range c.conf().Office {
 			s, e := max(p.Start, lo), min(p.End, hi)
 			if e > s {
 				total += int(e - s)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/motcua/motcua/internal/audit"
@@ -72,4 +73,74 @@ func (s *Service) Save(ctx context.Context, sch Schedule, by audit.Actor) error 
 		return fmt.Errorf("calendar: store schedule %d: %w", sch.Year, err)
 	}
 	return s.cal.SetOfficial(sch)
+}
+
+// Settings keys of the office hours an administrator sets at run time; they
+// override the command-line flags.
+const (
+	settingOffice = "calendar_office"
+	settingCutoff = "calendar_cutoff"
+)
+
+// FormatOffice writes office hours as ParseOffice reads them.
+func FormatOffice(ps []Period) string {
+	var parts []string
+	for _, p := range ps {
+		parts = append(parts, p.Start.String()+"-"+p.End.String())
+	}
+	return strings.Join(parts, ",")
+}
+
+// LoadConfig installs the office hours stored in the database, if any.
+func (s *Service) LoadConfig(ctx context.Context) error {
+	var office, cutoff string
+	s.db.Read().QueryRowContext(ctx, "SELECT value FROM settings WHERE key = $1", settingOffice).Scan(&office)
+	s.db.Read().QueryRowContext(ctx, "SELECT value FROM settings WHERE key = $1", settingCutoff).Scan(&cutoff)
+	if office == "" && cutoff == "" {
+		return nil
+	}
+	cfg := s.cal.Config()
+	if office != "" {
+		p, err := ParseOffice(office)
+		if err != nil {
+			return fmt.Errorf("calendar: stored office hours: %w", err)
+		}
+		cfg.Office = p
+	}
+	if cutoff != "" {
+		c, err := ParseClock(cutoff)
+		if err != nil {
+			return fmt.Errorf("calendar: stored cut-off: %w", err)
+		}
+		cfg.Cutoff = c
+	}
+	return s.cal.SetConfig(cfg)
+}
+
+// SaveConfig stores and installs new office hours and cut-off. Dossiers
+// already received keep the dates they were promised.
+func (s *Service) SaveConfig(ctx context.Context, office []Period, cutoff Clock, by audit.Actor) error {
+	if len(office) == 0 {
+		return fmt.Errorf("calendar: no office hours")
+	}
+	if cutoff <= office[0].Start || cutoff > office[len(office)-1].End {
+		return fmt.Errorf("calendar: the cut-off %s must fall within office hours", cutoff)
+	}
+	cfg := s.cal.Config()
+	cfg.Office, cfg.Cutoff = office, cutoff
+	now := time.Now()
+	err := s.db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		for k, v := range map[string]string{settingOffice: FormatOffice(office), settingCutoff: cutoff.String()} {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+				ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, k, v, now.UnixMilli()); err != nil {
+				return err
+			}
+		}
+		return audit.Append(ctx, tx, now, audit.Event{Actor: by, Action: "calendar.set_office_hours", ObjectType: "calendar", ObjectID: "office",
+			Detail: map[string]any{"office": FormatOffice(office), "cutoff": cutoff.String()}})
+	})
+	if err != nil {
+		return fmt.Errorf("calendar: store office hours: %w", err)
+	}
+	return s.cal.SetConfig(cfg)
 }

@@ -165,3 +165,44 @@ func (s *Service) Import(ctx context.Context, set *Set, by audit.Actor) (ImportR
 	}
 	return res, s.Load(ctx)
 }
+
+// Served lists the procedures an agency's centre serves; empty means all
+// of the catalogue.
+func (s *Service) Served(ctx context.Context, agency string) ([]string, error) {
+	rows, err := s.db.Read().QueryContext(ctx, "SELECT procedure_code FROM served_procedures WHERE agency_code = $1 ORDER BY procedure_code", agency)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: served: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, fmt.Errorf("catalog: served: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// SetServed replaces the list of procedures an agency's centre serves.
+func (s *Service) SetServed(ctx context.Context, agency string, codes []string, by audit.Actor) error {
+	cat := s.Catalog()
+	for _, c := range codes {
+		if _, ok := cat.Get(c); !ok {
+			return fmt.Errorf("catalog: unknown procedure %s", c)
+		}
+	}
+	return s.db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		if _, err := tx.ExecContext(ctx, "DELETE FROM served_procedures WHERE agency_code = $1", agency); err != nil {
+			return err
+		}
+		for _, c := range codes {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO served_procedures (agency_code, procedure_code) VALUES ($1, $2)", agency, c); err != nil {
+				return err
+			}
+		}
+		return audit.Append(ctx, tx, time.Now(), audit.Event{Actor: by, Action: "catalog.set_served", ObjectType: "agency", ObjectID: agency,
+			Detail: map[string]any{"procedures": codes}})
+	})
+}

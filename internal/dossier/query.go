@@ -73,84 +73,18 @@ func (e *Engine) List(ctx context.Context, p *identity.Principal, f Filter) ([]S
 	if p == nil || !p.HasAny(identity.StaffRoles...) {
 		return nil, 0, ErrForbidden
 	}
+	cond, args, err := e.where(p, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	if cond == "-" {
+		return []Summary{}, 0, nil
+	}
 	agency := f.Agency
 	if agency == "" {
 		agency = p.Agency
 	}
-	if p.Agency != "" && agency != p.Agency && !strings.HasPrefix(agency, p.Agency+".") {
-		// A partner agency's staff see the commune's dossiers through their
-		// inbox; the commune's register belongs to the commune.
-		if !(f.Inbox != "" && strings.HasPrefix(p.Agency, agency+".")) {
-			return nil, 0, ErrForbidden
-		}
-	}
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
-	}
-	if agency != "" {
-		where = append(where, "(agency_code = "+arg(agency)+" OR agency_code LIKE "+arg(agency+".%")+")")
-	}
-	if !f.From.IsZero() {
-		where = append(where, "submitted_at >= "+arg(f.From.UnixMilli()))
-	}
-	if !f.To.IsZero() {
-		where = append(where, "submitted_at < "+arg(f.To.UnixMilli()))
-	}
-	if f.Procedure != "" {
-		where = append(where, "procedure_code = "+arg(f.Procedure))
-	}
-	if f.Channel != "" {
-		where = append(where, "channel = "+arg(f.Channel))
-	}
-	if f.State != "" {
-		where = append(where, "state = "+arg(f.State))
-	}
-	if len(f.Status) > 0 {
-		var ph []string
-		for _, s := range f.Status {
-			ph = append(ph, arg(s))
-		}
-		where = append(where, "status IN ("+strings.Join(ph, ", ")+")")
-	}
-	switch f.Inbox {
-	case "":
-	case "role":
-		var ors []string
-		for _, r := range p.Roles {
-			ors = append(ors, "(' ' || step_roles || ' ') LIKE "+arg("% "+r+" %"))
-		}
-		if len(ors) == 0 {
-			return nil, 0, nil
-		}
-		where = append(where, "status NOT IN (3, 7, 8, 10)", "assignee_id = ''", "("+strings.Join(ors, " OR ")+")")
-	case "mine":
-		where = append(where, "status NOT IN (3, 7, 8, 10)", "assignee_id = "+arg(p.ID))
-	default:
-		return nil, 0, apperr.Field("inbox", "invalid_inbox", "Hộp việc phải là role (theo vai trò) hoặc mine (của tôi).")
-	}
 	now := e.now()
-	switch f.Urgency {
-	case "":
-	case UrgencyOverdue:
-		where = append(where, "status IN (2, 4) AND finished_at IS NULL AND due_at < "+arg(now.UnixMilli()))
-	case UrgencyDueSoon:
-		where = append(where, "status IN (2, 4) AND finished_at IS NULL AND due_soon_at IS NOT NULL AND due_at >= "+arg(now.UnixMilli()))
-	case UrgencyOnTime:
-		where = append(where, "status IN (2, 4) AND finished_at IS NULL AND due_soon_at IS NULL AND due_at >= "+arg(now.UnixMilli()))
-	default:
-		return nil, 0, apperr.Field("urgency", "invalid_urgency", "Mức độ phải là on_time, due_soon hoặc overdue.")
-	}
-	if q := strings.TrimSpace(f.Q); q != "" {
-		q = vntext.NFC(q)
-		where = append(where, "(code = "+arg(q)+" OR applicant_name LIKE "+arg(q+"%")+" OR applicant_id = "+arg(q)+")")
-	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
 	order := " ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, code"
 	if f.Sort == "received" {
 		order = " ORDER BY submitted_at, code"
@@ -195,6 +129,90 @@ func (e *Engine) List(ctx context.Context, p *identity.Principal, f Filter) ([]S
 		}
 	}
 	return out, total, nil
+}
+
+// where builds the SQL condition of a filter for a principal; "-" means
+// nothing can match.
+func (e *Engine) where(p *identity.Principal, f Filter) (string, []any, error) {
+	agency := f.Agency
+	if agency == "" {
+		agency = p.Agency
+	}
+	if p.Agency != "" && agency != p.Agency && !strings.HasPrefix(agency, p.Agency+".") {
+		// A partner agency's staff see the commune's dossiers through their
+		// inbox; the commune's register belongs to the commune.
+		if !(f.Inbox != "" && strings.HasPrefix(p.Agency, agency+".")) {
+			return "", nil, ErrForbidden
+		}
+	}
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	if agency != "" {
+		where = append(where, "(agency_code = "+arg(agency)+" OR agency_code LIKE "+arg(agency+".%")+")")
+	}
+	if !f.From.IsZero() {
+		where = append(where, "submitted_at >= "+arg(f.From.UnixMilli()))
+	}
+	if !f.To.IsZero() {
+		where = append(where, "submitted_at < "+arg(f.To.UnixMilli()))
+	}
+	if f.Procedure != "" {
+		where = append(where, "procedure_code = "+arg(f.Procedure))
+	}
+	if f.Channel != "" {
+		where = append(where, "channel = "+arg(f.Channel))
+	}
+	if f.State != "" {
+		where = append(where, "state = "+arg(f.State))
+	}
+	if len(f.Status) > 0 {
+		var ph []string
+		for _, s := range f.Status {
+			ph = append(ph, arg(s))
+		}
+		where = append(where, "status IN ("+strings.Join(ph, ", ")+")")
+	}
+	switch f.Inbox {
+	case "":
+	case "role":
+		var ors []string
+		for _, r := range p.Roles {
+			ors = append(ors, "(' ' || step_roles || ' ') LIKE "+arg("% "+r+" %"))
+		}
+		if len(ors) == 0 {
+			return "-", nil, nil
+		}
+		where = append(where, "status IN (1, 2, 4, 5, 6, 9)", "assignee_id = ''", "("+strings.Join(ors, " OR ")+")")
+	case "mine":
+		where = append(where, "status IN (1, 2, 4, 5, 6, 9)", "assignee_id = "+arg(p.ID))
+	default:
+		return "", nil, apperr.Field("inbox", "invalid_inbox", "Hộp việc phải là role (theo vai trò) hoặc mine (của tôi).")
+	}
+	now := e.now()
+	switch f.Urgency {
+	case "":
+	case UrgencyOverdue:
+		where = append(where, "status IN (2, 4) AND finished_at IS NULL AND due_at < "+arg(now.UnixMilli()))
+	case UrgencyDueSoon:
+		where = append(where, "status IN (2, 4) AND finished_at IS NULL AND due_soon_at IS NOT NULL AND due_at >= "+arg(now.UnixMilli()))
+	case UrgencyOnTime:
+		where = append(where, "status IN (2, 4) AND finished_at IS NULL AND due_soon_at IS NULL AND due_at >= "+arg(now.UnixMilli()))
+	default:
+		return "", nil, apperr.Field("urgency", "invalid_urgency", "Mức độ phải là on_time, due_soon hoặc overdue.")
+	}
+	if q := strings.TrimSpace(f.Q); q != "" {
+		q = vntext.NFC(q)
+		where = append(where, "(code = "+arg(q)+" OR applicant_name LIKE "+arg(q+"%")+" OR applicant_id = "+arg(q)+")")
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	return cond, args, nil
 }
 
 func (e *Engine) summary(d *Dossier, now time.Time) Summary {
@@ -309,4 +327,61 @@ func (e *Engine) Registered(ctx context.Context, p *identity.Principal, f Filter
 // hasStaffRole reports whether a principal is staff.
 func hasStaffRole(p *identity.Principal) bool {
 	return p != nil && slices.ContainsFunc(p.Roles, func(r string) bool { return slices.Contains(identity.StaffRoles, r) })
+}
+
+// Count is the number of dossiers matching the filter that the principal
+// may see (for the console's navigation; no personal data, not audited).
+func (e *Engine) Count(ctx context.Context, p *identity.Principal, f Filter) int {
+	if p == nil {
+		return 0
+	}
+	f.Limit = 1
+	cond, args, err := e.where(p, f)
+	if err != nil || cond == "-" {
+		return 0
+	}
+	var n int
+	e.db.Read().QueryRowContext(ctx, "SELECT COUNT(*) FROM dossiers"+cond, args...).Scan(&n)
+	return n
+}
+
+// UnreadCount is the number of unread reminders for a principal.
+func (e *Engine) UnreadCount(ctx context.Context, p *identity.Principal) int {
+	recips, ph := recipients(p)
+	var n int
+	e.db.Read().QueryRowContext(ctx, "SELECT COUNT(*) FROM notifications WHERE read_at IS NULL AND recipient IN ("+ph+")", recips...).Scan(&n)
+	return n
+}
+
+// MarkRead marks a principal's reminders read.
+func (e *Engine) MarkRead(ctx context.Context, p *identity.Principal) error {
+	recips, ph := recipients(p)
+	args := append([]any{e.now().UnixMilli()}, recips...)
+	ph = shift(ph, 1)
+	return e.db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		_, err := tx.ExecContext(ctx, "UPDATE notifications SET read_at = $1 WHERE read_at IS NULL AND recipient IN ("+ph+")", args...)
+		return err
+	})
+}
+
+// recipients are the notification addresses of a principal: their id and
+// each of their roles at their agency.
+func recipients(p *identity.Principal) ([]any, string) {
+	recips := []any{p.ID}
+	ph := []string{"$1"}
+	for _, r := range p.Roles {
+		recips = append(recips, "role:"+r+"@"+p.Agency)
+		ph = append(ph, fmt.Sprintf("$%d", len(recips)))
+	}
+	return recips, strings.Join(ph, ", ")
+}
+
+func shift(ph string, by int) string {
+	parts := strings.Split(ph, ", ")
+	for i, p := range parts {
+		var n int
+		fmt.Sscanf(p, "$%d", &n)
+		parts[i] = fmt.Sprintf("$%d", n+by)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -45,6 +45,9 @@ type SubmitRequest struct {
 	// population database; EID: the applicant signed in with a level-2 e-ID.
 	PopulationLookup bool `json:"population_lookup,omitempty"`
 	EID              bool `json:"eid,omitempty"`
+	// Uploads are the files given for each component (multipart forms of
+	// the console and the portal; not part of the JSON API).
+	Uploads map[string][]Upload `json:"-"`
 }
 
 // ComponentInput is a component as ticked at the counter or uploaded.
@@ -100,6 +103,7 @@ func NormalizePhone(s string) string {
 // prepared is a validated submission, ready to write.
 type prepared struct {
 	d       *Dossier
+	files   map[string][]stored
 	outcome string
 	form    string
 	missing []string
@@ -183,6 +187,27 @@ func (e *Engine) prepare(ctx context.Context, p *identity.Principal, req *Submit
 		return nil, apperr.Field("applicant.email", "invalid_email", "Địa chỉ thư điện tử không hợp lệ.")
 	}
 
+	// The files, by their content.
+	files, err := checkUploads(v, req.Uploads)
+	if err != nil {
+		return nil, err
+	}
+	for id, fs := range files {
+		found := false
+		for i := range req.Components {
+			if req.Components[i].ID == id {
+				req.Components[i].Files = len(fs)
+				if req.Components[i].Source == "" {
+					req.Components[i].Source = SourceUpload
+				}
+				found = true
+			}
+		}
+		if !found {
+			req.Components = append(req.Components, ComponentInput{ID: id, Source: SourceUpload, Files: len(fs)})
+		}
+	}
+
 	// The components.
 	byID := map[string]catalog.Component{}
 	for _, c := range v.Components {
@@ -249,7 +274,7 @@ func (e *Engine) prepare(ctx context.Context, p *identity.Principal, req *Submit
 		return nil, err
 	}
 
-	pr := &prepared{reasons: cleanReasons(req.Reasons)}
+	pr := &prepared{reasons: cleanReasons(req.Reasons), files: files}
 	switch req.Decision {
 	case DecisionReceive:
 		if len(missing) > 0 {
@@ -620,9 +645,13 @@ func (e *Engine) submitTx(ctx context.Context, tx store.Tx, p *identity.Principa
 	if err != nil {
 		return nil, err
 	}
-	// The dossier, its components, history and audit entry: one round trip
-	// on PostgreSQL.
-	if err := store.ExecAll(ctx, tx, e.db.Engine(), append(dossierStmts(d, now), hst, ast)...); err != nil {
+	// The dossier, its components, files, history and audit entry: one
+	// round trip on PostgreSQL.
+	stmts := append(dossierStmts(d, now), hst, ast)
+	for comp, fs := range pr.files {
+		stmts = append(stmts, fileStmts(d.ID, comp, p.ID, fs, now)...)
+	}
+	if err := store.ExecAll(ctx, tx, e.db.Engine(), stmts...); err != nil {
 		return nil, fmt.Errorf("dossier: insert %s: %w", d.Code, err)
 	}
 	if idemKey != "" {

@@ -12,7 +12,7 @@ import (
 // Every interface text key used by a template or a handler exists in both
 // Vietnamese and English: a missing key would show itself on the page.
 func TestTranslationsComplete(t *testing.T) {
-	re := regexp.MustCompile(`(?:call \$?\.?T|\.T\()\s*"([a-z_.]+)"`)
+	re := regexp.MustCompile(`(?:call \$?\.?T|\.T\()\s*"([a-z_.]+[a-z_])"`)
 	keys := map[string]string{}
 	fs.WalkDir(assets, "templates", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {

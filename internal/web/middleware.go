@@ -130,6 +130,19 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		auth := r.Header.Get("Authorization")
+		if auth == "" && strings.HasPrefix(r.URL.Path, "/api/") {
+			// The console's own pages may call the API with the session;
+			// a change then needs the session's CSRF token in a header.
+			if sess := s.sessionFromCookie(r); sess != nil {
+				if r.Method != http.MethodGet && r.Method != http.MethodHead && !s.csrfOK(r, sess) {
+					s.fail(w, r, apperr.New(apperr.Forbidden, "csrf_failed", "Thiếu hoặc sai mã chống giả mạo yêu cầu (X-CSRF-Token)."))
+					return
+				}
+				ctx := context.WithValue(r.Context(), principalKey, sess.User.Principal())
+				next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, sessionKey{}, sess)))
+				return
+			}
+		}
 		if auth == "" || r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" {
 			next.ServeHTTP(w, r)
 			return

@@ -15,6 +15,8 @@ import (
 	"github.com/motcua/motcua/internal/apperr"
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/catalog"
+	"github.com/motcua/motcua/internal/dossier"
+	"github.com/motcua/motcua/internal/identity"
 	"github.com/motcua/motcua/internal/org"
 )
 
@@ -48,12 +50,31 @@ func loadPages() (*pages, error) {
 }
 
 var funcs = template.FuncMap{
-	"vnd":       catalog.VND,
-	"dateVN":    func(t time.Time) string { return t.In(calendar.Location).Format("02/01/2006") },
-	"timeVN":    func(t time.Time) string { return t.In(calendar.Location).Format("15:04 02/01/2006") },
-	"weekdayVN": weekdayVN,
-	"add":       func(a, b int) int { return a + b },
-	"join":      strings.Join,
+	"vnd":         catalog.VND,
+	"dateVN":      func(t time.Time) string { return t.In(calendar.Location).Format("02/01/2006") },
+	"timeVN":      func(t time.Time) string { return t.In(calendar.Location).Format("15:04 02/01/2006") },
+	"weekdayVN":   weekdayVN,
+	"add":         func(a, b int) int { return a + b },
+	"join":        strings.Join,
+	"roleName":    identity.RoleName,
+	"list":        func(xs ...int) []int { return xs },
+	"statusName":  dossier.StatusName,
+	"outcomeName": dossier.OutcomeName,
+	"dateOnly": func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.In(calendar.Location).Format("02/01/2006")
+	},
+	"timePtr": func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.In(calendar.Location).Format("15:04 02/01/2006")
+	},
+	"lines":  func(ss []string) string { return strings.Join(ss, "\n") },
+	"accept": dossier.Accept,
+	"kb":     func(n int64) string { return fmt.Sprintf("%.0f KB", float64(n)/1024) },
 }
 
 func weekdayVN(t time.Time) string {
@@ -115,13 +136,19 @@ func (s *Server) newView(w http.ResponseWriter, r *http.Request, title string, d
 // render writes a page. Rendering goes to a buffer first, so a template
 // error becomes a clean error page instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, v *view) {
+	s.renderLayout(w, r, status, page, "layout", v, v)
+}
+
+// renderLayout executes a page inside the named layout with data (a view,
+// or a view embedded in a larger struct).
+func (s *Server) renderLayout(w http.ResponseWriter, r *http.Request, status int, page, layout string, data any, v *view) {
 	t, ok := s.pages.sets[page]
 	if !ok {
 		s.fail(w, r, apperr.Wrap(fmt.Errorf("no template %q", page), "render"))
 		return
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+	if err := t.ExecuteTemplate(&buf, layout, data); err != nil {
 		s.Log.Error("render", "page", page, "err", err)
 		http.Error(w, "Lỗi hiển thị trang", http.StatusInternalServerError)
 		return

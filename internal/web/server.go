@@ -19,6 +19,7 @@ import (
 	"github.com/motcua/motcua/internal/dossier"
 	"github.com/motcua/motcua/internal/identity"
 	"github.com/motcua/motcua/internal/org"
+	"github.com/motcua/motcua/internal/registry"
 	"github.com/motcua/motcua/internal/store"
 )
 
@@ -31,6 +32,11 @@ type Deps struct {
 	Org      *org.Service
 	Tokens   *identity.Tokens
 	Dossiers *dossier.Engine
+	Staff    *identity.Staff
+	// Population is the population-data lookup; PopulationSandbox, when set,
+	// is served at /sandbox/population/ for other tools to try.
+	Population        *registry.Service
+	PopulationSandbox http.Handler
 	// Registry receives the web layer's metrics; nil makes a new one.
 	Registry *prometheus.Registry
 	// BaseURL is the public address of this installation, for links in
@@ -52,6 +58,7 @@ type Server struct {
 	metrics *httpMetrics
 	limiter *rateLimiter
 	lookups *failureLimiter
+	signIns *failureLimiter
 	started time.Time
 	routes  []string
 }
@@ -79,6 +86,7 @@ func New(d Deps) (*Server, error) {
 		metrics: newHTTPMetrics(d.Registry),
 		limiter: newRateLimiter(d.RateLimit, 3*d.RateLimit),
 		lookups: newFailureLimiter(10, 10*time.Minute),
+		signIns: newFailureLimiter(20, 10*time.Minute),
 		started: time.Now(),
 	}
 	return s, nil
@@ -122,6 +130,29 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/v1/calendar/lunar/{date}", s.apiLunar)
 	route("GET /api/v1/calendar/due", s.apiDue)
 	route("PUT /api/v1/calendar/schedules/{year}", s.requireRole(s.apiPutSchedule, identity.RoleAdministrator))
+	// The staff console.
+	route("GET /staff/login", s.staffLogin)
+	route("POST /staff/login", s.staffLoginPost)
+	route("POST /staff/logout", s.staffPage(s.staffLogout))
+	route("GET /staff/{$}", s.staffPage(s.staffHome))
+	route("GET /staff/account", s.staffPage(s.staffAccount))
+	route("POST /staff/account", s.staffPage(s.staffAccount))
+	route("GET /staff/inbox", s.staffPage(s.staffInbox))
+	route("GET /staff/notifications", s.staffPage(s.staffNotifications))
+	route("POST /staff/notifications", s.staffPage(s.staffNotifications))
+	route("GET /staff/intake", s.staffPage(s.staffIntake, identity.RoleCounter))
+	route("GET /staff/intake/{code}", s.staffPage(s.staffIntakeForm, identity.RoleCounter))
+	route("POST /staff/intake/{code}", s.staffPage(s.staffIntakePost, identity.RoleCounter))
+	route("GET /staff/dossiers/{code}", s.staffPage(s.staffDossier))
+	route("GET /staff/dossiers/{code}/act/{action}", s.staffPage(s.staffAct))
+	route("POST /staff/dossiers/{code}/act/{action}", s.staffPage(s.staffAct))
+	route("GET /staff/dossiers/{code}/forms/{file}", s.staffPage(s.staffForm))
+	route("GET /staff/dossiers/{code}/files/{id}", s.staffPage(s.staffFile))
+	route("POST /staff/dossiers/{code}/files", s.staffPage(s.staffUpload))
+	s.deskRoutes(route)
+	s.adminRoutes(route)
+	route("/staff/", s.notFoundPage)
+
 	// Dossiers.
 	route("POST /api/v1/dossiers", s.requireRole(s.apiDossierCreate, identity.RoleCounter))
 	route("GET /api/v1/dossiers", s.requireRole(s.apiDossierList, staff...))
@@ -133,6 +164,9 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/v1/public/dossiers/{code}", s.apiPublicDossier)
 	route("GET /api/v1/public/verify", s.apiVerify)
 	route("GET /api/v1/openapi.json", s.apiOpenAPI)
+	if s.PopulationSandbox != nil {
+		mux.Handle("/sandbox/population/", http.StripPrefix("/sandbox/population", s.PopulationSandbox))
+	}
 	route("/api/", s.apiNotFound)
 	route("/", s.notFoundPage)
 
