@@ -43,6 +43,13 @@ type staffSet map[string][]*identity.Principal
 // apologised for, refused, stopped or withdrawn; the last weeks' dossiers
 // are still in every state. The same seed gives the same year.
 func SeedHistory(ctx context.Context, db *store.DB, eng *dossier.Engine, cat *catalog.Catalog, now time.Time) (HistorySummary, error) {
+	return SeedHistoryScaled(ctx, db, eng, cat, now, 1, 1)
+}
+
+// SeedHistoryScaled is SeedHistory over several years at scale times the
+// commune's daily volume — a merged commune or a province instance, for
+// benchmarks against hundreds of thousands of dossiers.
+func SeedHistoryScaled(ctx context.Context, db *store.DB, eng *dossier.Engine, cat *catalog.Catalog, now time.Time, years int, scale float64) (HistorySummary, error) {
 	c, err := LoadCommune()
 	if err != nil {
 		return HistorySummary{}, err
@@ -64,7 +71,7 @@ func SeedHistory(ctx context.Context, db *store.DB, eng *dossier.Engine, cat *ca
 	r := rand.New(rand.NewPCG(16072, 766))
 	cal := eng.Calendar()
 	sum := HistorySummary{ByStatus: map[int]int{}}
-	start := now.In(calendar.Location).AddDate(-1, 0, 0)
+	start := now.In(calendar.Location).AddDate(-max(years, 1), 0, 0)
 	day := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, calendar.Location)
 	var plans []*plan
 	for ; day.Before(now); day = day.AddDate(0, 0, 1) {
@@ -76,7 +83,7 @@ func SeedHistory(ctx context.Context, db *store.DB, eng *dossier.Engine, cat *ca
 			if !ok {
 				continue
 			}
-			for n := poisson(r, m.perDay); n > 0; n-- {
+			for n := poisson(r, m.perDay*scale); n > 0; n-- {
 				pl := newPlan(r, p, people, day, now)
 				if pl != nil {
 					plans = append(plans, pl)

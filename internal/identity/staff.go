@@ -411,9 +411,14 @@ func (s *Staff) CreateUser(ctx context.Context, by *Principal, in UserInput) (*U
 	now := s.now()
 	err = s.db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
 		var n int
-		tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE username = $1", in.Username).Scan(&n)
+		if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM users WHERE username = $1", in.Username).Scan(&n); err != nil {
+			return err
+		}
 		if n > 0 {
 			return apperr.Field("username", "username_taken", "Tên đăng nhập đã có người dùng.")
+		}
+		if err := agencyExists(ctx, tx, in.Agency); err != nil {
+			return err
 		}
 		var counter sql.NullInt64
 		if in.Counter > 0 {
@@ -452,7 +457,10 @@ func (s *Staff) UpdateUser(ctx context.Context, by *Principal, id string, in Use
 	if id == by.ID && (in.Disabled || !slices.Contains(in.Roles, RoleAdministrator)) && slices.Contains(u.Roles, RoleAdministrator) {
 		return apperr.New(apperr.Conflict, "cannot_demote_self", "Không thể tự bỏ quyền quản trị hoặc vô hiệu hóa tài khoản của chính mình.")
 	}
-	return s.db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+	err = s.db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		if err := agencyExists(ctx, tx, in.Agency); err != nil {
+			return err
+		}
 		var counter sql.NullInt64
 		if in.Counter > 0 {
 			counter = sql.NullInt64{Int64: int64(in.Counter), Valid: true}
@@ -470,6 +478,24 @@ func (s *Staff) UpdateUser(ctx context.Context, by *Principal, id string, in Use
 		return audit.Append(ctx, tx, s.now(), audit.Event{Actor: by.Actor(), Action: "user.update", ObjectType: "user", ObjectID: id,
 			Detail: map[string]any{"roles": in.Roles, "agency": in.Agency, "disabled": in.Disabled}})
 	})
+	var ae *apperr.Error
+	if err != nil && !errors.As(err, &ae) {
+		return apperr.Wrap(err, "update user")
+	}
+	return err
+}
+
+// agencyExists turns a missing agency into a field error rather than a
+// foreign-key failure.
+func agencyExists(ctx context.Context, tx store.Tx, code string) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM agencies WHERE code = $1", code).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return apperr.Field("agency", "unknown_agency", "Cơ quan không có trong danh mục.")
+	}
+	return nil
 }
 
 // ResetCredentials gives an account a new password and authenticator
@@ -532,14 +558,19 @@ func (s *Staff) ChangePassword(ctx context.Context, p *Principal, old, newPw str
 // letters and digits without look-alikes).
 func GeneratePassword() string {
 	const alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-	b := make([]byte, 16)
-	rand.Read(b)
 	var out strings.Builder
-	for i, x := range b {
+	for i := 0; i < 16; {
+		var b [1]byte
+		rand.Read(b[:])
+		// Reject the top of the byte range so every letter is equally likely.
+		if int(b[0]) >= 256-256%len(alphabet) {
+			continue
+		}
 		if i > 0 && i%4 == 0 {
 			out.WriteByte('-')
 		}
-		out.WriteByte(alphabet[int(x)%len(alphabet)])
+		out.WriteByte(alphabet[int(b[0])%len(alphabet)])
+		i++
 	}
 	return out.String()
 }
