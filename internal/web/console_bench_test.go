@@ -179,4 +179,3 @@ func consoleBenchSignIn(b *testing.B, a *app.App, username string) string {
 	b.Fatalf("no account %s", username)
 	return ""
 }
-
