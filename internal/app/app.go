@@ -186,6 +186,11 @@ func assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB) (
 			return nil, err
 		}
 	}
+	if n, err := a.Dossiers.FillSearchKeys(ctx); err != nil {
+		return nil, err
+	} else if n > 0 {
+		log.Info("dossier search keys filled", "dossiers", n)
+	}
 	a.Staff = identity.NewStaff(db, cfg.Now)
 	var pop registry.Population
 	var sandbox http.Handler
@@ -255,6 +260,7 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	go a.Dossiers.RunWatch(watchCtx, time.Minute)
+	go a.optimizeEvery(watchCtx, 6*time.Hour)
 	a.Log.Info("listening", "addr", ln.Addr().String())
 	if ready != nil {
 		ready <- ln.Addr().String()
@@ -272,4 +278,19 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 		err = e
 	}
 	return err
+}
+
+// optimizeEvery refreshes the planner's statistics now and then, as the
+// dossiers accumulate.
+func (a *App) optimizeEvery(ctx context.Context, d time.Duration) {
+	for {
+		if err := a.DB.Optimize(ctx); err != nil && ctx.Err() == nil {
+			a.Log.Warn("optimize", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(d):
+		}
+	}
 }

@@ -317,6 +317,56 @@ func (e *Engine) Get(ctx context.Context, p *identity.Principal, code string) (*
 	return d, hist, nil
 }
 
+// GetMany is Get for a list of dossiers (a leader's desk): one read
+// transaction and one audit commit for all of them. A dossier the principal
+// may not read, or that does not exist, is nil with ErrNotFound in errs.
+func (e *Engine) GetMany(ctx context.Context, p *identity.Principal, codes []string) ([]*Dossier, [][]HistoryEntry, []error, error) {
+	ds := make([]*Dossier, len(codes))
+	hs := make([][]HistoryEntry, len(codes))
+	errs := make([]error, len(codes))
+	err := e.db.ReadTx(ctx, func(ctx context.Context, tx store.Tx) error {
+		for i, code := range codes {
+			d, err := loadByCode(ctx, tx, code)
+			if errors.Is(err, errNotFound) {
+				errs[i] = ErrNotFound
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if !canRead(p, d, e.involves(d)) {
+				errs[i] = ErrNotFound
+				continue
+			}
+			if hs[i], err = loadHistory(ctx, tx, d.ID); err != nil {
+				return err
+			}
+			ds[i] = d
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, nil, apperr.Wrap(err, "get dossiers")
+	}
+	at := e.now()
+	if err := e.db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+		for i, d := range ds {
+			if d == nil {
+				continue
+			}
+			e.decorate(d, hs[i])
+			if err := audit.Append(ctx, tx, at, audit.Event{Actor: p.Actor(), Action: "dossier.read", ObjectType: "dossier", ObjectID: d.Code,
+				Detail: map[string]any{"applicant_id": maskID(d.Applicant.IDNumber)}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return nil, nil, nil, apperr.Wrap(err, "audit read")
+	}
+	return ds, hs, errs, nil
+}
+
 // decorate fills the names shown with a dossier.
 func (e *Engine) decorate(d *Dossier, hist []HistoryEntry) {
 	wf, _ := e.workflowOf(d)

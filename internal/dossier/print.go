@@ -348,6 +348,22 @@ func (e *Engine) RegisterData(ctx context.Context, p *identity.Principal, f Filt
 	if err != nil {
 		return forms.Data{}, nil, err
 	}
+	return e.registerData(ctx, p, f, rows, 1), rows, nil
+}
+
+// RegisterPage is one page of the register, numbered from its place in the
+// whole period, and the number of dossiers in the period — what the console
+// shows without reading the whole period.
+func (e *Engine) RegisterPage(ctx context.Context, p *identity.Principal, f Filter, offset, limit int) (forms.Data, int, error) {
+	f.Sort, f.Inbox, f.Offset, f.Limit = "received", "", max(offset, 0), limit
+	rows, total, err := e.List(ctx, p, f)
+	if err != nil {
+		return forms.Data{}, 0, err
+	}
+	return e.registerData(ctx, p, f, rows, f.Offset+1), total, nil
+}
+
+func (e *Engine) registerData(ctx context.Context, p *identity.Principal, f Filter, rows []Summary, firstNo int) forms.Data {
 	agency := f.Agency
 	if agency == "" {
 		agency = p.Agency
@@ -364,7 +380,7 @@ func (e *Engine) RegisterData(ctx context.Context, p *identity.Principal, f Filt
 		lead = a.Name
 	}
 	for i, s := range rows {
-		r := forms.RegisterRow{No: i + 1, Code: s.Code, Procedure: s.ProcedureName, Sets: 1, Applicant: s.Applicant, AddressPhone: s.ApplicantInfo,
+		r := forms.RegisterRow{No: firstNo + i, Code: s.Code, Procedure: s.ProcedureName, Sets: 1, Applicant: s.Applicant, AddressPhone: s.ApplicantInfo,
 			LeadAgency: lead, Status: s.StatusName}
 		set := func(dst *time.Time, t *time.Time) {
 			if t != nil {
@@ -385,5 +401,5 @@ func (e *Engine) RegisterData(ctx context.Context, p *identity.Principal, f Filt
 		}
 		data.Rows = append(data.Rows, r)
 	}
-	return data, rows, nil
+	return data
 }

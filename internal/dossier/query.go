@@ -86,8 +86,11 @@ func (e *Engine) List(ctx context.Context, p *identity.Principal, f Filter) ([]S
 	}
 	now := e.now()
 	order := " ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, code"
-	if f.Sort == "received" {
+	switch f.Sort {
+	case "received":
 		order = " ORDER BY submitted_at, code"
+	case "newest":
+		order = " ORDER BY submitted_at DESC, code DESC"
 	}
 	limit := f.Limit
 	if limit <= 0 {
@@ -131,6 +134,45 @@ func (e *Engine) List(ctx context.Context, p *identity.Principal, f Filter) ([]S
 	return out, total, nil
 }
 
+// FillSearchKeys folds the applicant names of dossiers written before the
+// search key existed (migration 0004), a thousand at a time; it returns how
+// many it filled. New dossiers get their key when received.
+func (e *Engine) FillSearchKeys(ctx context.Context) (int, error) {
+	filled := 0
+	for {
+		rows, err := e.db.Read().QueryContext(ctx, "SELECT id, applicant_name FROM dossiers WHERE applicant_key = '' AND applicant_name <> '' LIMIT 1000")
+		if err != nil {
+			return filled, fmt.Errorf("dossier: search keys: %w", err)
+		}
+		var stmts []store.Stmt
+		for rows.Next() {
+			var id, name string
+			if err := rows.Scan(&id, &name); err != nil {
+				rows.Close()
+				return filled, fmt.Errorf("dossier: search keys: %w", err)
+			}
+			key := vntext.Fold(name)
+			if key == "" {
+				key = " " // nothing to fold: mark it done
+			}
+			stmts = append(stmts, store.Stmt{SQL: "UPDATE dossiers SET applicant_key = $1 WHERE id = $2", Args: []any{key, id}})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return filled, fmt.Errorf("dossier: search keys: %w", err)
+		}
+		if len(stmts) == 0 {
+			return filled, nil
+		}
+		if err := e.db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
+			return store.ExecAll(ctx, tx, e.db.Engine(), stmts...)
+		}); err != nil {
+			return filled, fmt.Errorf("dossier: search keys: %w", err)
+		}
+		filled += len(stmts)
+	}
+}
+
 // where builds the SQL condition of a filter for a principal; "-" means
 // nothing can match.
 func (e *Engine) where(p *identity.Principal, f Filter) (string, []any, error) {
@@ -152,7 +194,9 @@ func (e *Engine) where(p *identity.Principal, f Filter) (string, []any, error) {
 		return fmt.Sprintf("$%d", len(args))
 	}
 	if agency != "" {
-		where = append(where, "(agency_code = "+arg(agency)+" OR agency_code LIKE "+arg(agency+".%")+")")
+		// The agency and its units ("X" and "X.…"), as two index ranges
+		// rather than a LIKE that no index serves.
+		where = append(where, "(agency_code = "+arg(agency)+" OR (agency_code > "+arg(agency+".")+" AND agency_code < "+arg(agency+"/")+"))")
 	}
 	if !f.From.IsZero() {
 		where = append(where, "submitted_at >= "+arg(f.From.UnixMilli()))
@@ -205,8 +249,14 @@ func (e *Engine) where(p *identity.Principal, f Filter) (string, []any, error) {
 		return "", nil, apperr.Field("urgency", "invalid_urgency", "Mức độ phải là on_time, due_soon hoặc overdue.")
 	}
 	if q := strings.TrimSpace(f.Q); q != "" {
+		// A code, an ID number, or the start of the applicant's name typed
+		// with or without diacritics, in any case.
 		q = vntext.NFC(q)
-		where = append(where, "(code = "+arg(q)+" OR applicant_name LIKE "+arg(q+"%")+" OR applicant_id = "+arg(q)+")")
+		conds := []string{"code = " + arg(strings.ToUpper(q)), "applicant_id = " + arg(q)}
+		if key := vntext.Fold(q); key != "" {
+			conds = append(conds, "(applicant_key >= "+arg(key)+" AND applicant_key < "+arg(key+"\uffff")+")")
+		}
+		where = append(where, "("+strings.Join(conds, " OR ")+")")
 	}
 	cond := ""
 	if len(where) > 0 {

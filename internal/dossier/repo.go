@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/motcua/motcua/internal/vntext"
 	"strings"
 	"time"
 
@@ -141,16 +142,16 @@ func dossierStmts(d *Dossier, now time.Time) []store.Stmt {
 		applicant_name, applicant_id, applicant_phone, applicant_doc, form, lookup_key,
 		submitted_at, received_at, due_at, original_due_at, step_started_at, step_due_at, finished_at, returned_at,
 		fee, reused, population_data, vneid, digitized, result_doc, imported, step_roles, transferred_at,
-		supplement_count, counts_late, paused_minutes, paid_online, rev, created_at, updated_at)
+		supplement_count, counts_late, paused_minutes, paid_online, rev, created_at, updated_at, applicant_key)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23,
-		$24, $25, $26, $27, $28, $29, $30, $32, $33, $34, $35, $36, $37, 1, $31, $31)`, Args: []any{
+		$24, $25, $26, $27, $28, $29, $30, $32, $33, $34, $35, $36, $37, 1, $31, $31, $38)`, Args: []any{
 		d.ID, d.Code, d.Agency, d.Procedure, d.ProcedureVersion, d.ProcedureName, string(d.Channel), d.State, d.Status,
 		d.Applicant.Name, d.Applicant.IDNumber, d.Applicant.Phone, string(applicantDoc), string(form), d.LookupKey,
 		d.SubmittedAt.UnixMilli(), nullMs(d.ReceivedAt), nullMs(d.DueAt), nullMs(d.OriginalDueAt), nullMs(d.StepStartedAt), nullMs(d.StepDueAt),
 		nullMs(d.FinishedAt), nullMs(d.ReturnedAt),
 		d.Fee, d.Reused, d.PopulationData, d.VNeID, d.Digitized, string(result), d.Imported, ms,
 		strings.Join(d.StepRoles, " "), nullMs(d.TransferredAt),
-		d.SupplementCount, d.CountsLate, d.PausedMinutes, d.PaidOnline}}}
+		d.SupplementCount, d.CountsLate, d.PausedMinutes, d.PaidOnline, vntext.Fold(d.Applicant.Name)}}}
 	if len(d.Components) > 0 {
 		var b strings.Builder
 		b.WriteString("INSERT INTO dossier_components (dossier_id, component_id, name, form, count, provided, source, files) VALUES ")

@@ -278,3 +278,26 @@ func NullMillis(t time.Time) sql.NullInt64 {
 	}
 	return sql.NullInt64{Int64: t.UnixMilli(), Valid: true}
 }
+
+// Optimize refreshes the query planner's statistics, so that a database
+// grown from a few dossiers to hundreds of thousands keeps choosing the
+// right indexes: SQLite's PRAGMA optimize (bounded, cheap when nothing
+// changed), PostgreSQL's ANALYZE on top of autovacuum.
+func (db *DB) Optimize(ctx context.Context) error {
+	var err error
+	if db.engine == SQLite {
+		err = db.Write(ctx, func(ctx context.Context, tx Tx) error {
+			if _, err := tx.ExecContext(ctx, "PRAGMA analysis_limit = 1000"); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, "PRAGMA optimize = 0x10002")
+			return err
+		})
+	} else {
+		_, err = db.write.ExecContext(ctx, "ANALYZE")
+	}
+	if err != nil {
+		return fmt.Errorf("store: optimize: %w", err)
+	}
+	return nil
+}

@@ -56,6 +56,7 @@ var funcs = template.FuncMap{
 	"weekdayVN":   weekdayVN,
 	"add":         func(a, b int) int { return a + b },
 	"join":        strings.Join,
+	"hasPrefix":   strings.HasPrefix,
 	"roleName":    identity.RoleName,
 	"list":        func(xs ...int) []int { return xs },
 	"statusName":  dossier.StatusName,
@@ -75,6 +76,8 @@ var funcs = template.FuncMap{
 	"lines":  func(ss []string) string { return strings.Join(ss, "\n") },
 	"accept": dossier.Accept,
 	"kb":     func(n int64) string { return fmt.Sprintf("%.0f KB", float64(n)/1024) },
+	// urgencyOf hands the "urgency" tag both the translator and the urgency.
+	"urgencyOf": func(t any, u string) map[string]any { return map[string]any{"T": t, "U": u} },
 }
 
 func weekdayVN(t time.Time) string {

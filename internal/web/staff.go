@@ -122,7 +122,13 @@ func (s *Server) newStaffView(w http.ResponseWriter, r *http.Request, sess *iden
 	v.Counts.Role = s.Dossiers.Count(r.Context(), p, dossier.Filter{Inbox: "role"})
 	v.Counts.Mine = s.Dossiers.Count(r.Context(), p, dossier.Filter{Inbox: "mine"})
 	if v.Has(identity.RoleLeader) {
-		v.Counts.Leader = s.Dossiers.Count(r.Context(), p, dossier.Filter{Inbox: "role", Status: []int{2, 4}})
+		// What the leader's desk lists: awaiting approval or signature,
+		// untaken or taken by this leader.
+		for _, box := range []string{"role", "mine"} {
+			for _, st := range []string{"approval", "signing"} {
+				v.Counts.Leader += s.Dossiers.Count(r.Context(), p, dossier.Filter{Inbox: box, State: st})
+			}
+		}
 	}
 	v.Counts.Notifications = s.Dossiers.UnreadCount(r.Context(), p)
 	return v

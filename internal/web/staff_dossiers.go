@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"io"
 	"net/http"
 	"net/url"
@@ -35,6 +36,9 @@ func (s *Server) staffInbox(w http.ResponseWriter, r *http.Request, v *staffView
 		return
 	}
 	v.Box = box
+	if box == "all" && f.Sort == "" {
+		f.Sort = "newest" // browsing every dossier: the latest first
+	}
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	page = max(page, 1)
 	f.Limit, f.Offset = inboxPage, (page-1)*inboxPage
@@ -47,7 +51,7 @@ func (s *Server) staffInbox(w http.ResponseWriter, r *http.Request, v *staffView
 	q.Del("page")
 	title := map[string]string{"role": v.T("staff.inbox"), "mine": v.T("staff.mine"), "all": v.T("staff.all_dossiers")}[box]
 	s.renderStaff(w, r, http.StatusOK, "staff_inbox", v, title, map[string]any{
-		"Items": items, "Total": total, "Box": box, "F": f, "Q": q, "Query": q.Encode(),
+		"Items": items, "Total": total, "Box": box, "F": f, "Q": q, "Query": template.URL(q.Encode()), // already encoded
 		"Page": page, "Pages": (total + inboxPage - 1) / inboxPage, "Procedures": s.Catalog.Catalog().All(),
 		"From": q.Get("from"), "To": q.Get("to"), "Status": q.Get("status"),
 	})
