@@ -260,7 +260,7 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
 	go a.Dossiers.RunWatch(watchCtx, time.Minute)
-	go a.optimizeEvery(watchCtx, 6*time.Hour)
+	go a.optimizeNightly(watchCtx)
 	a.Log.Info("listening", "addr", ln.Addr().String())
 	if ready != nil {
 		ready <- ln.Addr().String()
@@ -280,17 +280,29 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 	return err
 }
 
-// optimizeEvery refreshes the planner's statistics now and then, as the
-// dossiers accumulate.
-func (a *App) optimizeEvery(ctx context.Context, d time.Duration) {
+// optimizeNightly refreshes the planner's statistics at start and then
+// each night at 02:00 (Vietnam time), as the dossiers accumulate; a full
+// analysis holds the write lock for a moment, which nobody notices at night.
+func (a *App) optimizeNightly(ctx context.Context) {
 	for {
-		if err := a.DB.Optimize(ctx); err != nil && ctx.Err() == nil {
+		start := time.Now()
+		if err := a.DB.Optimize(ctx); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
 			a.Log.Warn("optimize", "err", err)
+		} else {
+			a.Log.Debug("planner statistics refreshed", "ms", time.Since(start).Milliseconds())
+		}
+		now := time.Now().In(calendar.Location)
+		next := time.Date(now.Year(), now.Month(), now.Day(), 2, 0, 0, 0, calendar.Location)
+		if !next.After(now) {
+			next = next.AddDate(0, 0, 1)
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(d):
+		case <-time.After(next.Sub(now)):
 		}
 	}
 }

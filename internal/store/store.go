@@ -74,6 +74,7 @@ type DB struct {
 	closeOnce sync.Once
 	log       *slog.Logger
 	path      string
+	readConns int
 }
 
 // Open opens (and creates, for SQLite) the database described by cfg. It does
@@ -123,7 +124,7 @@ func openSQLite(ctx context.Context, dir string, readConns int, log *slog.Logger
 	read.SetMaxIdleConns(readConns)
 	read.SetConnMaxIdleTime(0)
 	read.SetConnMaxLifetime(0)
-	db := &DB{engine: SQLite, read: read, write: write, log: log, path: path,
+	db := &DB{engine: SQLite, read: read, write: write, log: log, path: path, readConns: readConns,
 		reader: &Reader{db: read, cache: newStmtCache(read)}}
 	db.gc = newGroupCommitter(write, log, nil)
 	db.gc.cache = newStmtCache(write)
@@ -281,18 +282,28 @@ func NullMillis(t time.Time) sql.NullInt64 {
 
 // Optimize refreshes the query planner's statistics, so that a database
 // grown from a few dossiers to hundreds of thousands keeps choosing the
-// right indexes: SQLite's PRAGMA optimize (bounded, cheap when nothing
-// changed), PostgreSQL's ANALYZE on top of autovacuum.
+// right indexes. On SQLite the dossiers table is analysed in full — a
+// sampled analysis misjudges a column that holds one agency code for every
+// row, and the console's newest-first list then sorts the whole table — and
+// the other tables by PRAGMA optimize (bounded, cheap when nothing changed).
+// On PostgreSQL, ANALYZE on top of autovacuum.
 func (db *DB) Optimize(ctx context.Context) error {
 	var err error
 	if db.engine == SQLite {
 		err = db.Write(ctx, func(ctx context.Context, tx Tx) error {
-			if _, err := tx.ExecContext(ctx, "PRAGMA analysis_limit = 1000"); err != nil {
-				return err
+			for _, q := range []string{"PRAGMA analysis_limit = 0", "ANALYZE dossiers", "PRAGMA analysis_limit = 1000", "PRAGMA optimize = 0x10002"} {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return err
+				}
 			}
-			_, err := tx.ExecContext(ctx, "PRAGMA optimize = 0x10002")
-			return err
+			return nil
 		})
+		if err == nil {
+			// A connection reads the statistics when it opens: let the
+			// readers open anew, idle ones now, busy ones when returned.
+			db.read.SetMaxIdleConns(0)
+			db.read.SetMaxIdleConns(db.readConns)
+		}
 	} else {
 		_, err = db.write.ExecContext(ctx, "ANALYZE")
 	}

@@ -131,6 +131,12 @@ func consoleBenchApp(b *testing.B) *app.App {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { a.Close() })
+	defer func() {
+		// Fresh planner statistics, as the server keeps them.
+		if err := a.DB.Optimize(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}()
 	seeded, err := demo.Seeded(ctx, a.DB)
 	if err != nil {
 		b.Fatal(err)
