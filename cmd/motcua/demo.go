@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -100,6 +102,19 @@ func writeDemoCredentials(ctx context.Context, a *app.App, path string) error {
 	if err != nil {
 		return err
 	}
+	// The counter first, then the order of work: specialists, leaders, …
+	rank := func(u identity.User) int {
+		if len(u.Roles) == 0 {
+			return len(identity.StaffRoles)
+		}
+		return slices.Index(identity.StaffRoles, u.Roles[0])
+	}
+	slices.SortStableFunc(users, func(x, y identity.User) int {
+		if c := cmp.Compare(rank(x), rank(y)); c != 0 {
+			return c
+		}
+		return strings.Compare(x.Username, y.Username)
+	})
 	b.WriteString("  Demo staff accounts — sign in at /staff/ (sandbox only; the 6-digit code comes from an\n")
 	b.WriteString("  authenticator app given the key, or from: motcua totp <key>):\n\n")
 	fmt.Fprintf(&b, "    %-16s %-26s %-21s %s\n", "username", "role", "password", "authenticator key")

@@ -69,6 +69,12 @@ func (e *Engine) act(ctx context.Context, p *identity.Principal, code string, re
 	if req.Action == "" {
 		return nil, apperr.Field("action", "action_required", "Chưa chọn thao tác.")
 	}
+	for field, v := range map[string]string{"comment": req.Comment, "new_due": req.NewDue, "result_code": req.ResultCode, "result_file": req.ResultFile,
+		"method": req.Method, "collected_by": req.CollectedBy, "reasons": strings.Join(req.Reasons, "\n")} {
+		if !vntext.Valid(v) {
+			return nil, errInvalidText(field)
+		}
+	}
 	req.Reasons = cleanReasons(req.Reasons)
 	req.Comment = vntext.NFC(strings.TrimSpace(req.Comment))
 	if len([]rune(req.Comment)) > 2000 {

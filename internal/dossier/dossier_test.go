@@ -763,3 +763,34 @@ func TestListSearch(t *testing.T) {
 		}
 	})
 }
+
+// Text with a NUL or broken UTF-8 is refused with a field error on both
+// engines (PostgreSQL would otherwise fail the insert), and nothing is kept.
+func TestInvalidTextRefused(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		for field, mutate := range map[string]func(*dossier.SubmitRequest){
+			"applicant.name":    func(r *dossier.SubmitRequest) { r.Applicant.Name = "Lê Văn\x00 Bình" },
+			"applicant.address": func(r *dossier.SubmitRequest) { r.Applicant.Address = "Thôn \xed Đông" },
+		} {
+			req := maritalStatus(t, e)
+			mutate(&req)
+			_, err := e.eng.Submit(ctx, lan, req, "")
+			var ae *apperr.Error
+			if !errors.As(err, &ae) || ae.Code != "invalid_text" || ae.Field != field {
+				t.Errorf("%s: %v", field, err)
+			}
+		}
+		res, err := e.eng.Submit(ctx, lan, maritalStatus(t, e), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.eng.Act(ctx, lan, res.Dossier.Code, dossier.ActionRequest{Action: "transfer", Comment: "chuyển\x00"}, "")
+		if code(t, err) != "invalid_text" {
+			t.Errorf("NUL in a comment: %v", err)
+		}
+		if n := e.eng.Count(ctx, lan, dossier.Filter{}); n != 1 {
+			t.Errorf("%d dossiers kept, want 1", n)
+		}
+	})
+}

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/motcua/motcua/internal/apperr"
 	"github.com/motcua/motcua/internal/audit"
@@ -122,11 +121,11 @@ func cleanName(n string) string {
 	if i := strings.LastIndexAny(n, `/\`); i >= 0 {
 		n = n[i+1:]
 	}
-	if !utf8.ValidString(n) || n == "" {
+	if !vntext.Valid(n) || n == "" {
 		n = "tep"
 	}
-	if len(n) > 200 {
-		n = n[:200]
+	if r := []rune(n); len(r) > 120 {
+		n = string(r[:120]) // whole letters, so the name stays valid text
 	}
 	return n
 }

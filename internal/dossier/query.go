@@ -73,6 +73,7 @@ func (e *Engine) List(ctx context.Context, p *identity.Principal, f Filter) ([]S
 	if p == nil || !p.HasAny(identity.StaffRoles...) {
 		return nil, 0, ErrForbidden
 	}
+	f = e.inboxScope(ctx, p, f)
 	cond, args, err := e.where(p, f)
 	if err != nil {
 		return nil, 0, err
@@ -171,6 +172,29 @@ func (e *Engine) FillSearchKeys(ctx context.Context) (int, error) {
 		}
 		filled += len(stmts)
 	}
+}
+
+// inboxScope widens an inbox to the dossiers a unit's staff work on: an
+// office or the police of a commune take their steps in the commune's
+// dossiers, a social-insurance office in the province's. The role and
+// assignee conditions of the inbox still decide what is listed.
+func (e *Engine) inboxScope(ctx context.Context, p *identity.Principal, f Filter) Filter {
+	if f.Inbox == "" || f.Agency != "" || p == nil || p.Agency == "" || e.org == nil {
+		return f
+	}
+	a, err := e.org.Get(ctx, p.Agency)
+	if err != nil {
+		return f
+	}
+	switch a.Kind {
+	case "department", "police":
+		if a.Parent != "" {
+			f.Agency = a.Parent
+		}
+	case "social_insurance":
+		f.Agency = strings.SplitN(p.Agency, ".", 2)[0]
+	}
+	return f
 }
 
 // where builds the SQL condition of a filter for a principal; "-" means
@@ -386,6 +410,7 @@ func (e *Engine) Count(ctx context.Context, p *identity.Principal, f Filter) int
 		return 0
 	}
 	f.Limit = 1
+	f = e.inboxScope(ctx, p, f)
 	cond, args, err := e.where(p, f)
 	if err != nil || cond == "-" {
 		return 0

@@ -155,6 +155,12 @@ func (e *Engine) prepare(ctx context.Context, p *identity.Principal, req *Submit
 
 	// The applicant.
 	a := req.Applicant
+	for field, v := range map[string]string{"applicant.name": a.Name, "applicant.address": a.Address, "applicant.id_number": a.IDNumber,
+		"applicant.phone": a.Phone, "applicant.email": a.Email, "applicant.kind": a.Kind} {
+		if !vntext.Valid(v) {
+			return nil, errInvalidText(field)
+		}
+	}
 	a.Name = vntext.NFC(strings.Join(strings.Fields(a.Name), " "))
 	a.Address = vntext.NFC(strings.TrimSpace(a.Address))
 	a.IDNumber = strings.TrimSpace(a.IDNumber)
@@ -450,6 +456,9 @@ func validateForm(v *catalog.Version, in map[string]any, requireAll bool) (map[s
 		case nil:
 			ok = false
 		case string:
+			if !vntext.Valid(x) {
+				return nil, errInvalidText("form." + f.ID)
+			}
 			s = vntext.NFC(strings.TrimSpace(x))
 		case float64:
 			s = strconv.FormatFloat(x, 'f', -1, 64)
@@ -686,4 +695,10 @@ func formOf(d *Dossier) string {
 		return "01"
 	}
 	return ""
+}
+
+// errInvalidText refuses text with control characters or broken encoding
+// (which PostgreSQL would refuse to store).
+func errInvalidText(field string) error {
+	return apperr.Field(field, "invalid_text", "Nội dung có ký tự không hợp lệ (ký tự điều khiển hoặc lỗi mã hóa). Vui lòng nhập lại.")
 }

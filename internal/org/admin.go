@@ -52,6 +52,13 @@ func (a *Agency) clean() error {
 	a.Address, a.Phone, a.Email = sp(a.Address), sp(a.Phone), strings.TrimSpace(a.Email)
 	a.Centre.Name, a.Centre.Address, a.Centre.Hours = sp(a.Centre.Name), sp(a.Centre.Address), sp(a.Centre.Hours)
 	a.Centre.Hotline, a.Centre.Website = sp(a.Centre.Hotline), strings.TrimSpace(a.Centre.Website)
+	for field, v := range map[string]string{"name": a.Name, "name_en": a.NameEn, "address": a.Address, "phone": a.Phone, "email": a.Email,
+		"centre.name": a.Centre.Name, "centre.address": a.Centre.Address, "centre.hours": a.Centre.Hours, "centre.hotline": a.Centre.Hotline,
+		"centre.website": a.Centre.Website, "code": a.Code, "parent": a.Parent, "kind": a.Kind} {
+		if !vntext.Valid(v) {
+			return apperr.Field(field, "invalid_text", "Nội dung có ký tự không hợp lệ (ký tự điều khiển hoặc lỗi mã hóa). Vui lòng nhập lại.")
+		}
+	}
 	switch {
 	case a.Code == "":
 		return apperr.Field("code", "agency_code_required", "Vui lòng nhập mã định danh của cơ quan.")
@@ -225,6 +232,9 @@ func (s *Service) UpdateAgency(ctx context.Context, a Agency, by audit.Actor) er
 }
 
 func cleanCounter(number int, name string) (string, error) {
+	if !vntext.Valid(name) {
+		return "", apperr.Field("name", "invalid_text", "Nội dung có ký tự không hợp lệ (ký tự điều khiển hoặc lỗi mã hóa). Vui lòng nhập lại.")
+	}
 	name = vntext.NFC(strings.Join(strings.Fields(name), " "))
 	if number < 1 || number > MaxCounter {
 		return "", apperr.Field("number", "invalid_counter_number", fmt.Sprintf("Số quầy phải từ 1 đến %d.", MaxCounter))
@@ -311,8 +321,11 @@ func (s *Service) RemoveCounter(ctx context.Context, agency string, number int, 
 		if err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, "SELECT full_name FROM users WHERE counter_number = $1 AND NOT disabled AND (agency_code = $2 OR agency_code LIKE $3) ORDER BY full_name",
-			number, agency, agency+".%")
+		// The agency's own officers and those of its units (departments,
+		// commune police) sit at its counters.
+		rows, err := tx.QueryContext(ctx, `SELECT full_name FROM users WHERE counter_number = $1 AND NOT disabled
+			AND (agency_code = $2 OR agency_code IN (SELECT code FROM agencies WHERE parent_code = $2)) ORDER BY full_name`,
+			number, agency)
 		if err != nil {
 			return err
 		}

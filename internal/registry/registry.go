@@ -9,6 +9,7 @@ package registry
 
 import (
 	"context"
+	"github.com/motcua/motcua/internal/vntext"
 	"time"
 
 	"github.com/motcua/motcua/internal/apperr"
@@ -94,3 +95,14 @@ var (
 
 // timeout bounds one lookup; the counter must not wait longer.
 const timeout = 5 * time.Second
+
+// MaritalCode is the catalogue's code (single, married, divorced, widowed)
+// for the marital status the population database states in words, or "".
+func MaritalCode(label string) string {
+	return map[string]string{
+		"chua ket hon": "single", "doc than": "single",
+		"da ket hon": "married", "dang co vo hoac chong": "married", "co vo": "married", "co chong": "married",
+		"da ly hon": "divorced", "ly hon": "divorced",
+		"goa": "widowed", "vo hoac chong da mat": "widowed",
+	}[vntext.Fold(label)]
+}

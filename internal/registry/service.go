@@ -38,6 +38,11 @@ func (s *Service) Lookup(ctx context.Context, p *identity.Principal, idNumber, p
 		return nil, apperr.New(apperr.Unauthorized, "authentication_required", "Cần đăng nhập để tra cứu dữ liệu dân cư.")
 	}
 	idNumber = strings.TrimSpace(idNumber)
+	if !reID.MatchString(idNumber) {
+		// Not an ID number (a name typed in the box): nothing is asked of
+		// the population database, so there is nothing to audit.
+		return nil, ErrInvalidID
+	}
 	person, err := s.Pop.Lookup(ctx, idNumber, Purpose{Procedure: procedure, Officer: p.ID})
 	outcome := "found"
 	if err != nil {
@@ -55,11 +60,13 @@ func (s *Service) Lookup(ctx context.Context, p *identity.Principal, idNumber, p
 	return person, err
 }
 
+// mask keeps the first and last three characters of an ID number.
 func mask(id string) string {
-	if len(id) <= 6 {
-		return strings.Repeat("*", len(id))
+	r := []rune(id)
+	if len(r) <= 6 {
+		return strings.Repeat("*", len(r))
 	}
-	return id[:3] + strings.Repeat("*", len(id)-6) + id[len(id)-3:]
+	return string(r[:3]) + strings.Repeat("*", len(r)-6) + string(r[len(r)-3:])
 }
 
 // InProcess is an HTTP client that hands requests straight to h, without a

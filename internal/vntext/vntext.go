@@ -6,9 +6,25 @@ package vntext
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
+
+// Valid reports whether s is text a person could have typed: valid UTF-8
+// with no control characters other than tab and line breaks. (A NUL or a
+// broken byte sequence is stored by SQLite but refused by PostgreSQL.)
+func Valid(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
+			return false
+		}
+	}
+	return true
+}
 
 // NFC returns s in Unicode normalisation form C. Text typed on some phones
 // and Mac keyboards arrives decomposed; motcua stores and compares NFC.

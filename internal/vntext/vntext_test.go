@@ -28,3 +28,20 @@ func TestNFC(t *testing.T) {
 		t.Error("NFC changed an NFC string")
 	}
 }
+
+func TestValid(t *testing.T) {
+	for s, want := range map[string]bool{
+		"Nguyễn Thị Lan":        true,
+		"hai dòng\nvà\ttab\r\n": true,
+		"":                      true,
+		"có NUL\x00":            false,
+		"chuông\a":              false,
+		"hỏng \xed mã":          false,
+		"DEL\x7f":               false,
+		"C1 \u0085":             false,
+	} {
+		if got := Valid(s); got != want {
+			t.Errorf("Valid(%q) = %v, want %v", s, got, want)
+		}
+	}
+}

@@ -155,6 +155,9 @@ func parseFilter(r *http.Request) (dossier.Filter, error) {
 	}
 	for _, st := range q["status"] {
 		for _, part := range strings.Split(st, ",") {
+			if strings.TrimSpace(part) == "" {
+				continue // "any status" in a form
+			}
 			n, err := strconv.Atoi(strings.TrimSpace(part))
 			if err != nil || n < 1 || n > 10 {
 				return f, apperr.Field("status", "invalid_status", "Trạng thái phải là mã từ 1 đến 10.")

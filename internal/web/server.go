@@ -151,7 +151,7 @@ func (s *Server) Handler() http.Handler {
 	route("POST /staff/dossiers/{code}/files", s.staffPage(s.staffUpload))
 	s.deskRoutes(route)
 	s.adminRoutes(route)
-	route("/staff/", s.notFoundPage)
+	route("/staff/", s.staffNotFound)
 
 	// Dossiers.
 	route("POST /api/v1/dossiers", s.requireRole(s.apiDossierCreate, identity.RoleCounter))

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"fmt"
+	"github.com/motcua/motcua/internal/vntext"
 	"net/http"
 	"net/url"
 	"slices"
@@ -67,15 +69,51 @@ func (s *Server) staffPage(h func(w http.ResponseWriter, r *http.Request, v *sta
 		ctx := context.WithValue(r.Context(), sessionKey{}, sess)
 		ctx = context.WithValue(ctx, principalKey, sess.User.Principal())
 		r = r.WithContext(ctx)
+		w.Header().Set("Cache-Control", "no-store")
+		// Refusals are shown inside the console, with its navigation.
+		if r.Method == http.MethodPost {
+			// Bound what a form may send (scans included) before reading it.
+			limit := int64(maxStaffForm)
+			if strings.HasPrefix(r.URL.Path, "/staff/intake/") || strings.HasSuffix(r.URL.Path, "/files") {
+				limit = maxStaffPost
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			var err error
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+				err = r.ParseMultipartForm(16 << 20)
+			} else {
+				err = r.ParseForm()
+			}
+			if err != nil {
+				var tooLarge *http.MaxBytesError
+				e := apperr.New(apperr.Invalid, "unreadable_form", "Không đọc được biểu mẫu đã gửi. Vui lòng tải lại trang và thử lại.")
+				if errors.As(err, &tooLarge) {
+					e = apperr.New(apperr.TooLarge, "upload_too_large", fmt.Sprintf("Nội dung gửi lên quá lớn (tối đa %d MB).", max(limit>>20, 1)))
+				}
+				s.staffFail(w, r, s.newStaffView(w, r, sess), e)
+				return
+			}
+		}
 		if r.Method == http.MethodPost && !s.csrfOK(r, sess) {
-			s.fail(w, r, apperr.New(apperr.Forbidden, "csrf_failed", "Phiên làm việc đã thay đổi hoặc biểu mẫu đã cũ. Vui lòng tải lại trang và thử lại."))
+			s.staffFail(w, r, s.newStaffView(w, r, sess), apperr.New(apperr.Forbidden, "csrf_failed", "Phiên làm việc đã thay đổi hoặc biểu mẫu đã cũ. Vui lòng tải lại trang và thử lại."))
 			return
 		}
 		if len(roles) > 0 && !slices.ContainsFunc(roles, func(role string) bool { return slices.Contains(sess.User.Roles, role) }) {
-			s.fail(w, r, apperr.New(apperr.Forbidden, "forbidden", "Tài khoản của bạn không có quyền vào trang này."))
+			s.staffFail(w, r, s.newStaffView(w, r, sess), apperr.New(apperr.Forbidden, "forbidden", "Tài khoản của bạn không có quyền vào trang này."))
 			return
 		}
-		w.Header().Set("Cache-Control", "no-store")
+		// Text no one could type (a NUL, broken UTF-8) is refused here,
+		// once, rather than by the database of one engine and not the other.
+		if r.Method == http.MethodPost {
+			for name, vals := range r.PostForm {
+				for _, val := range vals {
+					if !vntext.Valid(val) || !vntext.Valid(name) {
+						s.staffFail(w, r, s.newStaffView(w, r, sess), apperr.Field(name, "invalid_text", "Nội dung có ký tự không hợp lệ (ký tự điều khiển hoặc lỗi mã hóa). Vui lòng nhập lại."))
+						return
+					}
+				}
+			}
+		}
 		h(w, r, s.newStaffView(w, r, sess))
 	}
 }
@@ -148,7 +186,31 @@ func (s *Server) staffFail(w http.ResponseWriter, r *http.Request, v *staffView,
 		s.fail(w, r, err)
 		return
 	}
-	s.renderStaff(w, r, e.Status(), "staff_error", v, v.T("error.title"), e)
+	msg, lang := adminErrText(v, e), ""
+	if v.Lang != "vi" && msg == e.Message {
+		lang = "vi" // no English text for this code: the Vietnamese, marked as such
+	}
+	s.renderStaff(w, r, e.Status(), "staff_error", v, v.T("error.title"), map[string]string{"Message": msg, "Code": e.Code, "Lang": lang})
+}
+
+// What one console form may send: a dossier's scans at the counter, or
+// any other form (a year's holiday schedule is the largest).
+const (
+	maxStaffPost = 80 << 20
+	maxStaffForm = 2 << 20
+)
+
+// staffNotFound answers an unknown address under /staff/: inside the
+// console for a signed-in user, the public page otherwise.
+func (s *Server) staffNotFound(w http.ResponseWriter, r *http.Request) {
+	sess := s.sessionFromCookie(r)
+	if sess == nil {
+		s.notFoundPage(w, r)
+		return
+	}
+	r = r.WithContext(context.WithValue(context.WithValue(r.Context(), sessionKey{}, sess), principalKey, sess.User.Principal()))
+	w.Header().Set("Cache-Control", "no-store")
+	s.staffFail(w, r, s.newStaffView(w, r, sess), apperr.New(apperr.NotFound, "not_found", "Không tìm thấy trang này trong hệ thống."))
 }
 
 // GET /staff/login

@@ -47,6 +47,7 @@ func (s *Server) staffInbox(w http.ResponseWriter, r *http.Request, v *staffView
 		s.staffFail(w, r, v, err)
 		return
 	}
+	s.localizeSummaries(v, items)
 	q := r.URL.Query()
 	q.Del("page")
 	title := map[string]string{"role": v.T("staff.inbox"), "mine": v.T("staff.mine"), "all": v.T("staff.all_dossiers")}[box]
@@ -93,6 +94,7 @@ func (s *Server) staffDossier(w http.ResponseWriter, r *http.Request, v *staffVi
 	}
 	pg := &dossierPage{D: d, History: hist, Actions: s.Dossiers.Available(d, principal(r)), Files: files, FilesBy: map[string][]dossier.File{},
 		Print: r.URL.Query().Get("print")}
+	s.localizeDossier(v, d, hist, pg.Actions)
 	for i := range files {
 		pg.FilesBy[files[i].Component] = append(pg.FilesBy[files[i].Component], files[i])
 		if files[i].ID == r.URL.Query().Get("file") {
@@ -150,9 +152,9 @@ func actionDescription(v *staffView, d *dossier.Dossier, a dossier.ActionInfo, w
 			if to, ok := wf.State(wa.To); ok {
 				var who []string
 				for _, role := range to.Roles {
-					who = append(who, identity.RoleName(role))
+					who = append(who, v.T("role."+role))
 				}
-				msg := fmt.Sprintf(v.T("act.move"), to.Name)
+				msg := fmt.Sprintf(v.T("act.move"), v.stateLabel(wf, wa.To, to.Name))
 				if len(who) > 0 {
 					msg += " " + fmt.Sprintf(v.T("act.move_who"), strings.Join(who, ", "))
 				}
@@ -208,6 +210,8 @@ func (s *Server) staffAct(w http.ResponseWriter, r *http.Request, v *staffView) 
 			wf = ver.WorkflowDef
 		}
 	}
+	s.localizeDossier(v, d, nil, nil)
+	info.Name = v.actionLabel(wf, info.ID, info.Name)
 	pg := &confirmPage{D: d, A: *info, Description: actionDescription(v, d, *info, wf), Needs: map[string]bool{}, Values: url.Values{}}
 	for _, n := range info.Needs {
 		pg.Needs[n] = true
@@ -244,7 +248,7 @@ func (s *Server) staffAct(w http.ResponseWriter, r *http.Request, v *staffView) 
 	if err != nil {
 		e := apperr.As(err)
 		if e.Kind == apperr.Internal {
-			s.fail(w, r, err)
+			s.staffFail(w, r, v, err)
 			return
 		}
 		pg.Error, pg.Field = e.Message, e.Field

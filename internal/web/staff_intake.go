@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/motcua/motcua/internal/vntext"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -118,11 +119,36 @@ func prefill(v *catalog.Version, p *registry.Person, q url.Values) url.Values {
 	set("address", p.PermanentAddress)
 	for _, fl := range v.Form {
 		if fl.Prefill != "" {
-			set("form_"+fl.ID, p.Attr(fl.Prefill))
+			set("form_"+fl.ID, optionFor(fl, p.Attr(fl.Prefill)))
 		}
 	}
 	out.Set("population_lookup", "1")
 	return out
+}
+
+// optionFor turns a population-data value into what the form field takes:
+// for a list, the option whose code or wording it is (the database states
+// some facts in words); otherwise the value itself.
+func optionFor(fl catalog.Field, val string) string {
+	if fl.Type != catalog.FieldSelect || val == "" {
+		return val
+	}
+	key := vntext.Fold(val)
+	for _, o := range fl.Options {
+		if o.Value == val || vntext.Fold(o.Label) == key {
+			return o.Value
+		}
+	}
+	if fl.Prefill == "marital_status" {
+		if code := registry.MaritalCode(val); code != "" {
+			for _, o := range fl.Options {
+				if o.Value == code {
+					return code
+				}
+			}
+		}
+	}
+	return "" // no option says the same: let the officer choose
 }
 
 // POST /staff/intake/{code} — receive (and print the receipt), or print

@@ -175,10 +175,24 @@ func TestStaffConsolePages(t *testing.T) {
 		if st != 403 {
 			t.Errorf("forged CSRF: %d", st)
 		}
-		// Roles are checked: a specialist has no intake.
+		// Text no one could type is refused inside the console, on both
+		// engines alike; so is a form too large to be one.
+		st, body, _ := lan.post(t, "/staff/account", url.Values{"old_password": {"x\x00"}, "new_password": {"y"}})
+		if st != 400 || !strings.Contains(body, "invalid_text") || !strings.Contains(body, "Đăng xuất") {
+			t.Errorf("NUL in a form: %d", st)
+		}
+		st, body, _ = lan.post(t, "/staff/notifications", url.Values{"note": {strings.Repeat("x", 3<<20)}})
+		if st != 413 || !strings.Contains(body, "upload_too_large") {
+			t.Errorf("a 3 MB form: %d", st)
+		}
+		// Roles are checked: a specialist has no intake, and is told so
+		// inside the console.
 		huong := signIn(t, env, "tuphap.huong")
-		if st, _ := huong.get(t, "/staff/intake"); st != 403 {
+		if st, body := huong.get(t, "/staff/intake"); st != 403 || !strings.Contains(body, "Đăng xuất") {
 			t.Errorf("specialist at the intake: %d", st)
+		}
+		if st, body := huong.get(t, "/staff/no-such-page"); st != 404 || !strings.Contains(body, "Đăng xuất") {
+			t.Errorf("unknown console page: %d", st)
 		}
 	})
 }
