@@ -794,3 +794,56 @@ func TestInvalidTextRefused(t *testing.T) {
 		}
 	})
 }
+
+// GetMany reads a list of dossiers at once, in the order asked, each read
+// audited once; unknown codes and dossiers of another commune are not found.
+func TestGetMany(t *testing.T) {
+	each(t, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		var codes []string
+		for range 3 {
+			res, err := e.eng.Submit(ctx, lan, maritalStatus(t, e), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			codes = append(codes, res.Dossier.Code)
+		}
+		act(t, e, lan, codes[1], dossier.ActionRequest{Action: "transfer", Comment: "Chuyển chuyên viên"})
+		ask := []string{codes[2], "H56.16072-000000-0000", codes[1], codes[2], codes[0]}
+		before := auditCount(t, e)
+		ds, hs, errs, err := e.eng.GetMany(ctx, binh, ask)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, c := range ask {
+			if i == 1 {
+				if ds[i] != nil || !errors.Is(errs[i], dossier.ErrNotFound) {
+					t.Errorf("unknown code: %v %v", ds[i], errs[i])
+				}
+				continue
+			}
+			if errs[i] != nil || ds[i] == nil || ds[i].Code != c || len(ds[i].Components) == 0 || ds[i].StateName == "" {
+				t.Fatalf("%s: %+v %v", c, ds[i], errs[i])
+			}
+		}
+		if len(hs[2]) != 2 || hs[2][1].Comment != "Chuyển chuyên viên" || hs[2][1].ActionName == "" || len(hs[0]) != 1 {
+			t.Errorf("histories: %+v / %+v", hs[2], hs[0])
+		}
+		if n := auditCount(t, e) - before; n != 3 {
+			t.Errorf("%d read entries, want 3 (one per dossier)", n)
+		}
+		_, _, errs, err = e.eng.GetMany(ctx, other, codes)
+		if err != nil || !errors.Is(errs[0], dossier.ErrNotFound) {
+			t.Errorf("another commune's officer: %v %v", errs, err)
+		}
+	})
+}
+
+func auditCount(t *testing.T, e *env) int {
+	t.Helper()
+	var n int
+	if err := e.App.DB.Read().QueryRowContext(context.Background(), "SELECT COUNT(*) FROM audit_log WHERE action = 'dossier.read'").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

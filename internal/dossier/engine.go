@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -325,23 +326,17 @@ func (e *Engine) GetMany(ctx context.Context, p *identity.Principal, codes []str
 	hs := make([][]HistoryEntry, len(codes))
 	errs := make([]error, len(codes))
 	err := e.db.ReadTx(ctx, func(ctx context.Context, tx store.Tx) error {
+		byCode, hist, err := loadMany(ctx, tx, codes)
+		if err != nil {
+			return err
+		}
 		for i, code := range codes {
-			d, err := loadByCode(ctx, tx, code)
-			if errors.Is(err, errNotFound) {
+			d := byCode[code]
+			if d == nil || !canRead(p, d, e.involves(d)) {
 				errs[i] = ErrNotFound
 				continue
 			}
-			if err != nil {
-				return err
-			}
-			if !canRead(p, d, e.involves(d)) {
-				errs[i] = ErrNotFound
-				continue
-			}
-			if hs[i], err = loadHistory(ctx, tx, d.ID); err != nil {
-				return err
-			}
-			ds[i] = d
+			ds[i], hs[i] = d, hist[d.ID] // a code listed twice shares one dossier
 		}
 		return nil
 	})
@@ -349,12 +344,18 @@ func (e *Engine) GetMany(ctx context.Context, p *identity.Principal, codes []str
 		return nil, nil, nil, apperr.Wrap(err, "get dossiers")
 	}
 	at := e.now()
+	for i, d := range ds {
+		if d != nil && (i == 0 || !slices.Contains(ds[:i], d)) {
+			e.decorate(d, hs[i])
+		}
+	}
 	if err := e.db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
-		for i, d := range ds {
-			if d == nil {
+		seen := map[*Dossier]bool{} // here: a write may be run again
+		for _, d := range ds {
+			if d == nil || seen[d] {
 				continue
 			}
-			e.decorate(d, hs[i])
+			seen[d] = true
 			if err := audit.Append(ctx, tx, at, audit.Event{Actor: p.Actor(), Action: "dossier.read", ObjectType: "dossier", ObjectID: d.Code,
 				Detail: map[string]any{"applicant_id": maskID(d.Applicant.IDNumber)}}); err != nil {
 				return err

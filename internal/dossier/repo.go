@@ -230,28 +230,113 @@ func historyStmt(ctx context.Context, tx store.Tx, dossierID string, h *HistoryE
 }
 
 func loadHistory(ctx context.Context, q store.Tx, dossierID string) ([]HistoryEntry, error) {
-	rows, err := q.QueryContext(ctx, `SELECT seq, at, actor_id, actor_name, actor_role, action, from_state, to_state,
-		from_status, to_status, step_due_at, outcome, comment, detail FROM dossier_history WHERE dossier_id = $1 ORDER BY seq`, dossierID)
+	rows, err := q.QueryContext(ctx, `SELECT `+historyCols+` FROM dossier_history WHERE dossier_id = $1 ORDER BY seq`, dossierID)
 	if err != nil {
 		return nil, fmt.Errorf("dossier: history: %w", err)
 	}
 	defer rows.Close()
 	var out []HistoryEntry
 	for rows.Next() {
-		var h HistoryEntry
-		var at int64
-		var stepDue sql.NullInt64
-		var detail string
-		if err := rows.Scan(&h.Seq, &at, &h.ActorID, &h.ActorName, &h.ActorRole, &h.Action, &h.From, &h.To,
-			&h.FromStatus, &h.ToStatus, &stepDue, &h.Outcome, &h.Comment, &detail); err != nil {
-			return nil, fmt.Errorf("dossier: history: %w", err)
-		}
-		h.At = time.UnixMilli(at).UTC()
-		h.StepDueAt = msPtr(stepDue)
-		if detail != "{}" && detail != "" {
-			json.Unmarshal([]byte(detail), &h.Detail)
+		var id string
+		h, err := scanHistory(rows, &id)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, h)
 	}
 	return out, rows.Err()
+}
+
+const historyCols = `dossier_id, seq, at, actor_id, actor_name, actor_role, action, from_state, to_state,
+		from_status, to_status, step_due_at, outcome, comment, detail`
+
+func scanHistory(rows *sql.Rows, dossierID *string) (HistoryEntry, error) {
+	var h HistoryEntry
+	var at int64
+	var stepDue sql.NullInt64
+	var detail string
+	if err := rows.Scan(dossierID, &h.Seq, &at, &h.ActorID, &h.ActorName, &h.ActorRole, &h.Action, &h.From, &h.To,
+		&h.FromStatus, &h.ToStatus, &stepDue, &h.Outcome, &h.Comment, &detail); err != nil {
+		return h, fmt.Errorf("dossier: history: %w", err)
+	}
+	h.At = time.UnixMilli(at).UTC()
+	h.StepDueAt = msPtr(stepDue)
+	if detail != "{}" && detail != "" {
+		json.Unmarshal([]byte(detail), &h.Detail)
+	}
+	return h, nil
+}
+
+// loadMany reads several dossiers with their components and histories in
+// three queries, whatever their number (a leader's desk lists hundreds).
+func loadMany(ctx context.Context, q store.Tx, codes []string) (map[string]*Dossier, map[string][]HistoryEntry, error) {
+	byCode := map[string]*Dossier{}
+	hist := map[string][]HistoryEntry{}
+	if len(codes) == 0 {
+		return byCode, hist, nil
+	}
+	ph := make([]string, len(codes))
+	args := make([]any, len(codes))
+	for i, c := range codes {
+		ph[i], args[i] = fmt.Sprintf("$%d", i+1), c
+	}
+	rows, err := q.QueryContext(ctx, "SELECT "+dossierCols+" FROM dossiers WHERE code IN ("+strings.Join(ph, ", ")+")", args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("dossier: load: %w", err)
+	}
+	byID := map[string]*Dossier{}
+	for rows.Next() {
+		d, err := scanDossier(rows)
+		if err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		byCode[d.Code], byID[d.ID] = d, d
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("dossier: load: %w", err)
+	}
+	if len(byID) == 0 {
+		return byCode, hist, nil
+	}
+	ph, args = ph[:0], args[:0]
+	for id := range byID {
+		args = append(args, id)
+		ph = append(ph, fmt.Sprintf("$%d", len(args)))
+	}
+	in := "(" + strings.Join(ph, ", ") + ")"
+	rows, err = q.QueryContext(ctx, `SELECT dossier_id, component_id, name, form, count, provided, source, files
+		FROM dossier_components WHERE dossier_id IN `+in+` ORDER BY dossier_id, component_id`, args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("dossier: components: %w", err)
+	}
+	for rows.Next() {
+		var id, form string
+		var c Component
+		if err := rows.Scan(&id, &c.ID, &c.Name, &form, &c.Count, &c.Provided, &c.Source, &c.Files); err != nil {
+			rows.Close()
+			return nil, nil, fmt.Errorf("dossier: components: %w", err)
+		}
+		c.Form = catalog.ComponentForm(form)
+		byID[id].Components = append(byID[id].Components, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("dossier: components: %w", err)
+	}
+	rows, err = q.QueryContext(ctx, "SELECT "+historyCols+" FROM dossier_history WHERE dossier_id IN "+in+" ORDER BY dossier_id, seq", args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("dossier: history: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		h, err := scanHistory(rows, &id)
+		if err != nil {
+			return nil, nil, err
+		}
+		hist[id] = append(hist[id], h)
+	}
+	return byCode, hist, rows.Err()
 }
