@@ -20,6 +20,7 @@ import (
 	"github.com/motcua/motcua/internal/dossier/forms"
 	"github.com/motcua/motcua/internal/identity"
 	"github.com/motcua/motcua/internal/org"
+	"github.com/motcua/motcua/internal/queue"
 	"github.com/motcua/motcua/internal/registry"
 	"github.com/motcua/motcua/internal/seal"
 	"github.com/motcua/motcua/internal/store"
@@ -74,6 +75,7 @@ type App struct {
 	Dossiers *dossier.Engine
 	Staff    *identity.Staff
 	Registry *registry.Service
+	Queue    *queue.Service
 	Web      *web.Server
 }
 
@@ -205,8 +207,9 @@ func assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB) (
 		pop = registry.NewClient(cfg.PopulationURL, cfg.PopulationClientID, cfg.PopulationSecret)
 	}
 	a.Registry = registry.NewService(db, pop, cfg.Now)
+	a.Queue = queue.New(queue.Config{DB: db, Calendar: a.Calendar.Calendar(), Catalog: a.Catalog, Org: a.Org, Log: log, Now: cfg.Now, BaseURL: cfg.BaseURL})
 	a.Web, err = web.New(web.Deps{
-		Staff: a.Staff, Population: a.Registry, PopulationSandbox: sandbox,
+		Staff: a.Staff, Population: a.Registry, PopulationSandbox: sandbox, Queue: a.Queue,
 		Log: log, DB: db, Catalog: a.Catalog, Calendar: a.Calendar, Org: a.Org, Tokens: a.Tokens, Dossiers: a.Dossiers,
 		BaseURL: cfg.BaseURL, Version: Version, Now: cfg.Now, RateLimit: cfg.RateLimit,
 	})
@@ -261,6 +264,7 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 	defer stopWatch()
 	go a.Dossiers.RunWatch(watchCtx, time.Minute)
 	go a.optimizeNightly(watchCtx)
+	go a.Queue.Run(watchCtx)
 	a.Log.Info("listening", "addr", ln.Addr().String())
 	if ready != nil {
 		ready <- ln.Addr().String()

@@ -11,10 +11,12 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/motcua/motcua/data"
 	"github.com/motcua/motcua/internal/org"
+	"github.com/motcua/motcua/internal/queue"
 	"github.com/motcua/motcua/internal/store"
 )
 
@@ -30,7 +32,11 @@ type Commune struct {
 		Fictitious *bool  `json:"fictitious"`
 	} `json:"villages"`
 	Counters []org.Counter `json:"counters"`
-	Staff    []Staff       `json:"staff"`
+	Queue    struct {
+		Groups   []queue.Group       `json:"groups"`
+		Counters map[string][]string `json:"counters"` // counter number → groups
+	} `json:"queue"`
+	Staff []Staff `json:"staff"`
 }
 
 // Staff is one demo staff account.
@@ -40,6 +46,7 @@ type Staff struct {
 	Roles    []string `json:"roles"`
 	Agency   string   `json:"agency"`
 	Title    string   `json:"title"`
+	Counter  int      `json:"counter,omitempty"`
 }
 
 // LoadCommune reads the demo commune's file.
@@ -114,9 +121,16 @@ func seed(ctx context.Context, db *store.DB, now time.Time, residents bool) (Sum
 			}
 			sum.Villages++
 		}
+		for i, g := range c.Queue.Groups {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO queue_groups (agency_code, code, prefix, name, name_en, icon, procedures, service_seconds, position, active)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, TRUE)`, c.Home, g.Code, g.Prefix, g.Name, g.NameEn, g.Icon, strings.Join(g.Procedures, " "),
+				g.ServiceSeconds, i+1); err != nil {
+				return fmt.Errorf("demo: queue group %s: %w", g.Code, err)
+			}
+		}
 		for _, ct := range c.Counters {
-			if _, err := tx.ExecContext(ctx, "INSERT INTO counters (agency_code, number, name) VALUES ($1, $2, $3)",
-				c.Home, ct.Number, ct.Name); err != nil {
+			if _, err := tx.ExecContext(ctx, "INSERT INTO counters (agency_code, number, name, queue_groups) VALUES ($1, $2, $3, $4)",
+				c.Home, ct.Number, ct.Name, strings.Join(c.Queue.Counters[fmt.Sprint(ct.Number)], " ")); err != nil {
 				return fmt.Errorf("demo: counter %d: %w", ct.Number, err)
 			}
 			sum.Counters++
@@ -129,8 +143,12 @@ func seed(ctx context.Context, db *store.DB, now time.Time, residents bool) (Sum
 				}
 				roles += r
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, username, full_name, roles, agency_code, title, created_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7)`, fmt.Sprintf("u%03d", i+1), s.Username, s.FullName, roles, s.Agency, s.Title, ms); err != nil {
+			var counter any
+			if s.Counter > 0 {
+				counter = s.Counter
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, username, full_name, roles, agency_code, title, counter_number, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, fmt.Sprintf("u%03d", i+1), s.Username, s.FullName, roles, s.Agency, s.Title, counter, ms); err != nil {
 				return fmt.Errorf("demo: staff %s: %w", s.Username, err)
 			}
 			sum.Staff++

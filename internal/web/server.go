@@ -19,6 +19,7 @@ import (
 	"github.com/motcua/motcua/internal/dossier"
 	"github.com/motcua/motcua/internal/identity"
 	"github.com/motcua/motcua/internal/org"
+	"github.com/motcua/motcua/internal/queue"
 	"github.com/motcua/motcua/internal/registry"
 	"github.com/motcua/motcua/internal/store"
 )
@@ -33,6 +34,7 @@ type Deps struct {
 	Tokens   *identity.Tokens
 	Dossiers *dossier.Engine
 	Staff    *identity.Staff
+	Queue    *queue.Service
 	// Population is the population-data lookup; PopulationSandbox, when set,
 	// is served at /sandbox/population/ for other tools to try.
 	Population        *registry.Service
