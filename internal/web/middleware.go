@@ -142,6 +142,16 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 				next.ServeHTTP(w, r.WithContext(context.WithValue(ctx, sessionKey{}, sess)))
 				return
 			}
+			// A registered kiosk or counter screen: its token in a cookie; a
+			// change needs the header its page was given.
+			if p, tok := s.deviceFromCookie(r); p != nil {
+				if r.Method != http.MethodGet && r.Method != http.MethodHead && r.Header.Get("X-Device-CSRF") != deviceCSRF(tok) {
+					s.fail(w, r, apperr.New(apperr.Forbidden, "csrf_failed", "Thiếu hoặc sai mã chống giả mạo yêu cầu (X-Device-CSRF)."))
+					return
+				}
+				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey, p)))
+				return
+			}
 		}
 		if auth == "" || r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" {
 			next.ServeHTTP(w, r)

@@ -165,6 +165,9 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/v1/register", s.requireRole(s.apiRegister, staff...))
 	route("GET /api/v1/public/dossiers/{code}", s.apiPublicDossier)
 	route("GET /api/v1/public/verify", s.apiVerify)
+	queueRoutes(s, route)
+	queuePageRoutes(s, route)
+	queueConsoleRoutes(s, route)
 	route("GET /api/v1/openapi.json", s.apiOpenAPI)
 	if s.PopulationSandbox != nil {
 		mux.Handle("/sandbox/population/", http.StripPrefix("/sandbox/population", s.PopulationSandbox))
