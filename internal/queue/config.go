@@ -24,7 +24,22 @@ var (
 // Groups lists a centre's service groups in kiosk order (inactive ones too
 // when all is true).
 func (s *Service) Groups(ctx context.Context, agency string, all bool) ([]Group, error) {
-	return s.groups(ctx, s.db.Read(), agency, all)
+	gs, ok := cacheGet(&s.cache, s.cache.groups, agency, configTTL)
+	if !ok {
+		var err error
+		if gs, err = s.groups(ctx, s.db.Read(), agency, true); err != nil {
+			return nil, err
+		}
+		cachePut(&s.cache, s.cache.groups, agency, gs)
+	}
+	out := make([]Group, 0, len(gs))
+	for _, g := range gs {
+		if g.Active || all {
+			g.Procedures = slices.Clone(g.Procedures)
+			out = append(out, g)
+		}
+	}
+	return out, nil
 }
 
 type querier interface {
@@ -128,11 +143,29 @@ func (s *Service) SaveGroup(ctx context.Context, by audit.Actor, agency string, 
 		return audit.Append(ctx, tx, s.now(), audit.Event{Actor: by, Action: "queue.group_save", ObjectType: "queue_group", ObjectID: agency + "/" + g.Code,
 			Detail: map[string]any{"prefix": g.Prefix, "name": g.Name, "procedures": g.Procedures, "active": g.Active}})
 	})
+	s.cache.forget(agency)
 	return wrapWrite(err, "save queue group")
 }
 
 // Counters lists a centre's counters with the groups they serve.
 func (s *Service) Counters(ctx context.Context, agency string) ([]Counter, error) {
+	if cs, ok := cacheGet(&s.cache, s.cache.counters, agency, configTTL); ok {
+		out := make([]Counter, len(cs))
+		for i, c := range cs {
+			c.Groups = slices.Clone(c.Groups)
+			out[i] = c
+		}
+		return out, nil
+	}
+	cs, err := s.readCounters(ctx, agency)
+	if err != nil {
+		return nil, err
+	}
+	cachePut(&s.cache, s.cache.counters, agency, cs)
+	return s.Counters(ctx, agency)
+}
+
+func (s *Service) readCounters(ctx context.Context, agency string) ([]Counter, error) {
 	rows, err := s.db.Read().QueryContext(ctx, "SELECT number, name, queue_groups, queue_open FROM counters WHERE agency_code = $1 ORDER BY number", agency)
 	if err != nil {
 		return nil, apperr.Wrap(err, "queue counters")
@@ -188,6 +221,7 @@ func (s *Service) SetCounter(ctx context.Context, by audit.Actor, agency string,
 		return audit.Append(ctx, tx, s.now(), audit.Event{Actor: by, Action: "queue.counter_set", ObjectType: "counter", ObjectID: fmt.Sprintf("%s/%d", agency, number),
 			Detail: map[string]any{"groups": groups, "open": open}})
 	})
+	s.cache.forget(agency)
 	if err := wrapWrite(err, "set counter"); err != nil {
 		return err
 	}
@@ -197,7 +231,14 @@ func (s *Service) SetCounter(ctx context.Context, by audit.Actor, agency string,
 
 // Settings returns a centre's queue rules.
 func (s *Service) Settings(ctx context.Context, agency string) (Settings, error) {
+	if st, ok := cacheGet(&s.cache, s.cache.settings, agency, configTTL); ok {
+		st.PriorityClasses = slices.Clone(st.PriorityClasses)
+		return st, nil
+	}
 	st, _, err := loadSettings(ctx, s.db.Read(), agency)
+	if err == nil {
+		cachePut(&s.cache, s.cache.settings, agency, st)
+	}
 	return st, err
 }
 
@@ -239,6 +280,7 @@ func (s *Service) SaveSettings(ctx context.Context, by audit.Actor, agency strin
 		return audit.Append(ctx, tx, s.now(), audit.Event{Actor: by, Action: "queue.settings_save", ObjectType: "queue_settings", ObjectID: agency,
 			Detail: map[string]any{"settings": json.RawMessage(doc)}})
 	})
+	s.cache.forget(agency)
 	return wrapWrite(err, "save queue settings")
 }
 

@@ -19,6 +19,7 @@ import (
 	"errors"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/motcua/motcua/internal/apperr"
@@ -262,9 +263,63 @@ type Config struct {
 
 // Service is the queue.
 type Service struct {
-	cfg Config
-	db  *store.DB
-	hub *hub
+	cfg   Config
+	db    *store.DB
+	hub   *hub
+	cache cache
+}
+
+// cache keeps a centre's configuration (groups, counters, settings) and
+// its service-time averages for a moment: every ticket and every call reads
+// them, and they change a few times a year. A change made on this instance
+// is seen at once; one made on another instance within configTTL.
+type cache struct {
+	mu       sync.Mutex
+	groups   map[string]cached[[]Group]
+	counters map[string]cached[[]Counter]
+	settings map[string]cached[Settings]
+	service  map[string]cached[int]
+}
+
+type cached[T any] struct {
+	v  T
+	at time.Time
+}
+
+const (
+	configTTL  = 2 * time.Second
+	serviceTTL = 30 * time.Second
+)
+
+func cacheGet[T any](c *cache, m map[string]cached[T], key string, ttl time.Duration) (T, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := m[key]
+	if !ok || time.Since(e.at) > ttl {
+		var zero T
+		return zero, false
+	}
+	return e.v, true
+}
+
+func cachePut[T any](c *cache, m map[string]cached[T], key string, v T) {
+	c.mu.Lock()
+	m[key] = cached[T]{v, time.Now()}
+	c.mu.Unlock()
+}
+
+// forget drops what is cached about a centre (after a change here).
+func (c *cache) forget(agency string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.groups, agency)
+	delete(c.counters, agency)
+	delete(c.settings, agency)
+	for k := range c.service {
+		if strings.HasPrefix(k, agency+"/") {
+			delete(c.service, k)
+		}
+	}
 }
 
 // New returns the queue service.
@@ -275,7 +330,8 @@ func New(cfg Config) *Service {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	s := &Service{cfg: cfg, db: cfg.DB}
+	s := &Service{cfg: cfg, db: cfg.DB, cache: cache{groups: map[string]cached[[]Group]{}, counters: map[string]cached[[]Counter]{},
+		settings: map[string]cached[Settings]{}, service: map[string]cached[int]{}}}
 	s.hub = newHub(s)
 	return s
 }

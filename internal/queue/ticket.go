@@ -269,34 +269,37 @@ func (s *Service) place(ctx context.Context, t *Ticket, st Settings) error {
 		return nil
 	}
 	q := s.db.Read()
-	today := dayOf(s.now())
-	day := "AND day = '" + today + "'"
-	if st.KeepOvernight {
-		day = ""
-	}
-	count := func(cond string, args ...any) int {
-		var n int
-		q.QueryRowContext(ctx, "SELECT COUNT(*) FROM queue_tickets WHERE agency_code = $1 AND state = 'waiting' AND group_code = $2 "+day+" "+cond,
-			append([]any{t.Agency, t.Group}, args...)...).Scan(&n)
-		return n
-	}
 	now := ms(s.now())
 	rank := ms(t.CreatedAt)
+	day, args := "", []any{t.Agency, t.Group, now, t.ID, rank}
+	if !st.KeepOvernight {
+		day, args = "AND day = $6", append(args, dayOf(s.now()))
+	}
 	if t.TargetCounter != 0 {
 		var n int
 		q.QueryRowContext(ctx, "SELECT COUNT(*) FROM queue_tickets WHERE agency_code = $1 AND state = 'waiting' AND target_counter = $2 AND rank_at < $3",
 			t.Agency, t.TargetCounter, rank).Scan(&n)
 		t.Position = n
 	} else {
-		appts := count("AND target_counter IS NULL AND appointment_at IS NOT NULL AND appointment_at <= $3 AND id <> $4", now, t.ID)
-		due := t.AppointmentAt != nil && ms(*t.AppointmentAt) <= now
-		prioAhead := count("AND target_counter IS NULL AND priority <> '' AND rank_at < $3", rank)
-		prioAll := count("AND target_counter IS NULL AND priority <> ''")
-		normalAhead := count("AND target_counter IS NULL AND priority = '' AND rank_at < $3", rank)
-		normalAll := count("AND target_counter IS NULL AND priority = ''")
+		// One pass over the group's line for every count the estimate needs.
+		var appts, prioAhead, prioAll, normalAhead, normalAll, apptAhead int
+		apptAt := int64(0)
+		if t.AppointmentAt != nil {
+			apptAt = ms(*t.AppointmentAt)
+		}
+		q.QueryRowContext(ctx, `SELECT
+			COALESCE(SUM(CASE WHEN appointment_at IS NOT NULL AND appointment_at <= $3 AND id <> $4 THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN priority <> '' AND rank_at < $5 THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN priority <> '' THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN priority = '' AND rank_at < $5 THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN priority = '' THEN 1 ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN appointment_at IS NOT NULL AND appointment_at < `+fmt.Sprint(apptAt)+` THEN 1 ELSE 0 END), 0)
+			FROM queue_tickets WHERE agency_code = $1 AND state = 'waiting' AND group_code = $2 AND target_counter IS NULL `+day, args...).
+			Scan(&appts, &prioAhead, &prioAll, &normalAhead, &normalAll, &apptAhead)
+		due := t.AppointmentAt != nil && apptAt <= now
 		switch {
 		case due:
-			t.Position = count("AND target_counter IS NULL AND appointment_at IS NOT NULL AND appointment_at < $3", ms(*t.AppointmentAt))
+			t.Position = apptAhead
 		case t.Priority != "" && st.PriorityMode == ModeStrict:
 			t.Position = appts + prioAhead
 		case t.Priority != "":
@@ -320,17 +323,22 @@ func (s *Service) place(ctx context.Context, t *Ticket, st Settings) error {
 // week's served tickets (the group's configured time until there are
 // enough), and the open counters serving it.
 func (s *Service) serviceEstimate(ctx context.Context, agency, group string) (seconds, counters int) {
-	var served sql.NullInt64
-	var total sql.NullInt64
-	since := dayOf(s.now().AddDate(0, 0, -7))
-	s.db.Read().QueryRowContext(ctx, "SELECT SUM(served), SUM(service_ms) FROM queue_daily WHERE agency_code = $1 AND group_code = $2 AND day >= $3",
-		agency, group, since).Scan(&served, &total)
-	seconds = 600
-	if g, err := s.Group(ctx, agency, group); err == nil {
-		seconds = g.ServiceSeconds
-	}
-	if served.Int64 >= 5 {
-		seconds = int(total.Int64 / served.Int64 / 1000)
+	key := agency + "/" + group
+	seconds, ok := cacheGet(&s.cache, s.cache.service, key, serviceTTL)
+	if !ok {
+		var served sql.NullInt64
+		var total sql.NullInt64
+		since := dayOf(s.now().AddDate(0, 0, -7))
+		s.db.Read().QueryRowContext(ctx, "SELECT SUM(served), SUM(service_ms) FROM queue_daily WHERE agency_code = $1 AND group_code = $2 AND day >= $3",
+			agency, group, since).Scan(&served, &total)
+		seconds = 600
+		if g, err := s.Group(ctx, agency, group); err == nil {
+			seconds = g.ServiceSeconds
+		}
+		if served.Int64 >= 5 {
+			seconds = int(total.Int64 / served.Int64 / 1000)
+		}
+		cachePut(&s.cache, s.cache.service, key, seconds)
 	}
 	cs, _ := s.Counters(ctx, agency)
 	for _, c := range cs {
