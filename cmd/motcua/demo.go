@@ -44,6 +44,9 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	defer a.Close()
+	if a.SMSSandbox != nil {
+		a.SMSSandbox.LogBody = true // synthetic citizens: show each SANDBOX SMS in full
+	}
 	seeded, err := demo.Seeded(ctx, a.DB)
 	if err != nil {
 		return err
@@ -88,8 +91,8 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 			url = "http://" + addr
 		}
 		creds, _ := os.ReadFile(credFile)
-		fmt.Fprintf(out, "\nmotcua demo — Trung tâm Phục vụ hành chính công xã Hoa Lộc (SANDBOX)\n\n  Open %s\n\n%s\nData: %s (delete it, or run with --fresh, to start over). Stop with Ctrl+C.\n\n",
-			url, creds, f.cfg.DataDir)
+		fmt.Fprintf(out, "\nmotcua demo — Trung tâm Phục vụ hành chính công xã Hoa Lộc (SANDBOX)\n\n  Open %s\n\n%s\nText messages to citizens go to the SMS SANDBOX: logged as \"SANDBOX SMS\", listed at %s/staff/admin/messages, never delivered.\n\nData: %s (delete it, or run with --fresh, to start over). Stop with Ctrl+C.\n\n",
+			url, creds, url, f.cfg.DataDir)
 	}
 	return <-errc
 }

@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 
 	"github.com/motcua/motcua/internal/app"
+	"github.com/motcua/motcua/internal/notify"
 )
 
 // serverFlags are the flags serve and demo share.
@@ -35,6 +36,10 @@ func (f *serverFlags) register(fs *flag.FlagSet, defaultDataDir string) {
 	fs.StringVar(&f.cfg.PopulationURL, "population-url", "", "address of the national population database's sharing platform; empty uses the built-in sandbox (clearly labelled)")
 	fs.StringVar(&f.cfg.PopulationClientID, "population-client-id", "", "client identifier issued to this commune by the population database's platform")
 	fs.StringVar(&f.cfg.PopulationSecret, "population-secret", "", "signing secret for the population database's platform; set it by MOTCUA_POPULATION_SECRET, not on the command line")
+	fs.StringVar(&f.cfg.SMSURL, "sms-url", "", "address of the SMS brandname gateway (eSMS.vn protocol; default "+notify.DefaultSMSURL+")")
+	fs.StringVar(&f.cfg.SMSAPIKey, "sms-api-key", "", "API key of the SMS gateway account; empty uses the built-in sandbox (clearly labelled, nothing is delivered)")
+	fs.StringVar(&f.cfg.SMSSecretKey, "sms-secret-key", "", "secret key of the SMS gateway account; set it by MOTCUA_SMS_SECRET_KEY, not on the command line")
+	fs.StringVar(&f.cfg.SMSBrandname, "sms-brandname", "", "the brandname registered for the commune, shown as the sender (at most 11 characters)")
 	fs.StringVar(&f.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&f.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	fs.StringVar(&f.pprofAddr, "pprof-addr", "", "serve Go profiling (net/http/pprof) on this address, e.g. 127.0.0.1:6060; off by default")

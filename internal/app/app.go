@@ -13,12 +13,14 @@ import (
 	"time"
 
 	"github.com/motcua/motcua/data"
+	"github.com/motcua/motcua/internal/apperr"
 	"github.com/motcua/motcua/internal/audit"
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/catalog"
 	"github.com/motcua/motcua/internal/dossier"
 	"github.com/motcua/motcua/internal/dossier/forms"
 	"github.com/motcua/motcua/internal/identity"
+	"github.com/motcua/motcua/internal/notify"
 	"github.com/motcua/motcua/internal/org"
 	"github.com/motcua/motcua/internal/queue"
 	"github.com/motcua/motcua/internal/registry"
@@ -48,6 +50,13 @@ type Config struct {
 	PopulationClientID string
 	PopulationSecret   string
 
+	// The SMS brandname gateway; an empty SMSAPIKey uses the built-in
+	// sandbox (nothing reaches a phone).
+	SMSURL       string
+	SMSAPIKey    string
+	SMSSecretKey string
+	SMSBrandname string
+
 	// Now is the clock (tests fix it); nil means time.Now.
 	Now func() time.Time
 }
@@ -76,7 +85,10 @@ type App struct {
 	Staff    *identity.Staff
 	Registry *registry.Service
 	Queue    *queue.Service
-	Web      *web.Server
+	Notify   *notify.Outbox
+	// SMSSandbox is the sandbox SMS gateway, when no gateway is configured.
+	SMSSandbox *notify.Sandbox
+	Web        *web.Server
 }
 
 // CalendarConfig turns the configuration's office hours into a calendar
@@ -207,9 +219,21 @@ func assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB) (
 		pop = registry.NewClient(cfg.PopulationURL, cfg.PopulationClientID, cfg.PopulationSecret)
 	}
 	a.Registry = registry.NewService(db, pop, cfg.Now)
-	a.Queue = queue.New(queue.Config{DB: db, Calendar: a.Calendar.Calendar(), Catalog: a.Catalog, Org: a.Org, Log: log, Now: cfg.Now, BaseURL: cfg.BaseURL})
+	var sms notify.Sender
+	var smsSandbox http.Handler
+	if cfg.SMSAPIKey == "" {
+		c, sb := notify.NewSandboxClient(log)
+		sms, smsSandbox, a.SMSSandbox = c, sb, sb
+		log.Info("SMS gateway: SANDBOX (messages are logged and kept, never delivered)")
+	} else {
+		sms = notify.NewHTTPClient(cfg.SMSURL, cfg.SMSAPIKey, cfg.SMSSecretKey, cfg.SMSBrandname)
+	}
+	a.Notify = notify.New(notify.Config{DB: db, Sender: sms, Log: log, Now: cfg.Now})
+	a.Queue = queue.New(queue.Config{DB: db, Calendar: a.Calendar.Calendar(), Catalog: a.Catalog, Org: a.Org, Log: log, Now: cfg.Now, BaseURL: cfg.BaseURL,
+		Notifier: queueNotifier{a.Notify, log}})
 	a.Web, err = web.New(web.Deps{
 		Staff: a.Staff, Population: a.Registry, PopulationSandbox: sandbox, Queue: a.Queue,
+		Notify: a.Notify, SMSSandbox: smsSandbox,
 		Log: log, DB: db, Catalog: a.Catalog, Calendar: a.Calendar, Org: a.Org, Tokens: a.Tokens, Dossiers: a.Dossiers,
 		BaseURL: cfg.BaseURL, Version: Version, Now: cfg.Now, RateLimit: cfg.RateLimit,
 	})
@@ -265,6 +289,7 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 	go a.Dossiers.RunWatch(watchCtx, time.Minute)
 	go a.optimizeNightly(watchCtx)
 	go a.Queue.Run(watchCtx)
+	go a.Notify.Run(watchCtx)
 	a.Log.Info("listening", "addr", ln.Addr().String())
 	if ready != nil {
 		ready <- ln.Addr().String()
@@ -309,4 +334,26 @@ func (a *App) optimizeNightly(ctx context.Context) {
 		case <-time.After(next.Sub(now)):
 		}
 	}
+}
+
+// queueNotifier hands the queue's text messages to the outbox. A message
+// the outbox refuses (a malformed number that slipped through) is logged
+// and dropped: calling the next citizen must never fail because of it.
+type queueNotifier struct {
+	out *notify.Outbox
+	log *slog.Logger
+}
+
+func (n queueNotifier) EnqueueSMS(ctx context.Context, tx store.Tx, m queue.SMS) error {
+	err := n.out.Enqueue(ctx, tx, notify.Message{Channel: notify.ChannelSMS, To: m.To, Body: m.Body, Kind: m.Kind, Key: m.Key,
+		NotBefore: m.NotBefore, NotAfter: m.NotAfter, Agency: m.Agency})
+	if e := (*apperr.Error)(nil); errors.As(err, &e) && e.Kind == apperr.Invalid {
+		n.log.Warn("queue: text message not queued", "kind", m.Kind, "code", e.Code, "field", e.Field)
+		return nil
+	}
+	return err
+}
+
+func (n queueNotifier) CancelSMS(ctx context.Context, tx store.Tx, key string) error {
+	return n.out.Cancel(ctx, tx, key)
 }

@@ -19,11 +19,12 @@ import (
 
 // States of a message in the outbox.
 const (
-	StatePending = "pending" // waiting for its time, its turn or its next attempt
-	StateSending = "sending" // handed to a worker, under a lease
-	StateSent    = "sent"    // accepted by the gateway
-	StateFailed  = "failed"  // given up: refused for good, or out of attempts
-	StateExpired = "expired" // not sent before NotAfter
+	StatePending   = "pending"   // waiting for its time, its turn or its next attempt
+	StateSending   = "sending"   // handed to a worker, under a lease
+	StateSent      = "sent"      // accepted by the gateway
+	StateFailed    = "failed"    // given up: refused for good, or out of attempts
+	StateExpired   = "expired"   // not sent before NotAfter
+	StateCancelled = "cancelled" // withdrawn by its sender before it went
 )
 
 // Config configures an Outbox. Zero durations and counts take the defaults.
@@ -137,6 +138,19 @@ func (o *Outbox) Enqueue(ctx context.Context, tx store.Tx, m Message) error {
 	return nil
 }
 
+// Cancel withdraws the waiting message enqueued with key (a reminder of an
+// appointment that was cancelled), in the caller's transaction. A message
+// already handed to the gateway, sent or settled is left as it is, and so
+// is an unknown key. The key stays used: a new message needs a new key.
+func (o *Outbox) Cancel(ctx context.Context, tx store.Tx, key string) error {
+	_, err := tx.ExecContext(ctx, `UPDATE notify_messages SET state = 'cancelled', updated_at = $1 WHERE idem_key = $2 AND state = 'pending'`,
+		store.Millis(o.now()), key)
+	if err != nil {
+		return fmt.Errorf("notify: cancel: %w", err)
+	}
+	return nil
+}
+
 // Kick wakes Run to look for due messages now, e.g. right after a write
 // that enqueued one has committed. It never blocks.
 func (o *Outbox) Kick() {
@@ -189,10 +203,10 @@ func (o *Outbox) DeliverDue(ctx context.Context) (int, error) {
 		return 0, errors.New("notify: no sender")
 	}
 	now := o.now()
-	// Most passes find nothing: ask a reader before taking the writer.
 	if now.Before(o.pausedUntil()) {
 		return 0, nil
 	}
+	// Most passes find nothing: ask a reader before taking the writer.
 	var due int
 	err := o.db.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM notify_messages WHERE state IN ('pending', 'sending') AND next_attempt_at <= $1`,
 		store.Millis(now)).Scan(&due)

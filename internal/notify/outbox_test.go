@@ -697,3 +697,40 @@ func TestListIsForTheAgencysAdministratorAndAudited(t *testing.T) {
 		}
 	})
 }
+
+// A waiting message can be withdrawn (the appointment was cancelled); one
+// already sent cannot, and its key stays used.
+func TestCancel(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		c := &clock{t: start}
+		s := &fakeSender{}
+		o := newOutbox(db, s, c)
+		reminder := msg("0912345678", "reminder")
+		reminder.Kind = notify.KindAppointmentReminder
+		reminder.NotBefore = start.Add(time.Hour)
+		enqueue(t, db, o, reminder, msg("0351234567", "now"))
+		deliver(t, o)
+		cancel := func(key string) {
+			t.Helper()
+			if err := db.Write(context.Background(), func(ctx context.Context, tx store.Tx) error { return o.Cancel(ctx, tx, key) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cancel("k:reminder")
+		cancel("k:now")
+		cancel("k:unknown")
+		if r := get(t, db, "k:reminder"); r.state != notify.StateCancelled {
+			t.Fatalf("reminder: %+v", r)
+		}
+		if r := get(t, db, "k:now"); r.state != notify.StateSent {
+			t.Fatalf("a sent message was cancelled: %+v", r)
+		}
+		// A cancelled message neither goes nor holds up the number's next one.
+		enqueue(t, db, o, msg("0912345678", "next"), reminder)
+		c.Add(2 * time.Hour)
+		deliver(t, o)
+		if b := s.bodies(); !equalStrings(b, []string{"Tin nhắn now", "Tin nhắn next"}) {
+			t.Fatalf("sent %q", b)
+		}
+	})
+}

@@ -240,7 +240,7 @@ func (s *Service) Book(ctx context.Context, req BookRequest) (*Appointment, erro
 				body := fmt.Sprintf("Nhac lich hen tai Trung tam phuc vu hanh chinh cong: %s ngay %s, ma %s. Vui long den dung gio va nhap ma tai may lay so.",
 					local.Format("15:04"), local.Format("02/01/2006"), a.Code)
 				if err := s.cfg.Notifier.EnqueueSMS(ctx, tx, SMS{Agency: agency, To: phone, Body: body, Kind: "appointment_reminder",
-					Key: "appointment_reminder:" + a.ID, NotBefore: remind}); err != nil {
+					Key: "appointment_reminder:" + a.ID, NotBefore: remind, NotAfter: a.SlotAt}); err != nil {
 					return err
 				}
 			}
@@ -270,6 +270,11 @@ func (s *Service) CancelBooking(ctx context.Context, code, phone string) error {
 		}
 		if n, _ := res.RowsAffected(); n != 1 {
 			return ErrAppointmentUsed
+		}
+		if s.cfg.Notifier != nil {
+			if err := s.cfg.Notifier.CancelSMS(ctx, tx, "appointment_reminder:"+a.ID); err != nil {
+				return err
+			}
 		}
 		return audit.Append(ctx, tx, s.now(), audit.Event{Actor: audit.Actor{ID: "citizen", Name: a.Name}, Action: "queue.cancel_booking",
 			ObjectType: "queue_appointment", ObjectID: a.ID})

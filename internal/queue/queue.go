@@ -237,6 +237,9 @@ var (
 // notification port; the sandbox logs it).
 type Notifier interface {
 	EnqueueSMS(ctx context.Context, tx store.Tx, m SMS) error
+	// CancelSMS withdraws a message not yet sent (a cancelled booking's
+	// reminder).
+	CancelSMS(ctx context.Context, tx store.Tx, key string) error
 }
 
 // SMS is a text message to a citizen.
@@ -247,6 +250,7 @@ type SMS struct {
 	Kind      string // queue_near, appointment_reminder
 	Key       string // sent once per key
 	NotBefore time.Time
+	NotAfter  time.Time // pointless after this: not sent
 }
 
 // Config wires the service.

@@ -12,6 +12,7 @@ import (
 	"github.com/motcua/motcua/internal/apperr"
 	"github.com/motcua/motcua/internal/audit"
 	"github.com/motcua/motcua/internal/identity"
+	"github.com/motcua/motcua/internal/notify"
 	"github.com/motcua/motcua/internal/store"
 	"github.com/motcua/motcua/internal/vntext"
 )
@@ -605,7 +606,8 @@ func (s *Service) notifyAhead(ctx context.Context, tx store.Tx, agency, group st
 		}
 		body := fmt.Sprintf("Trung tam phuc vu hanh chinh cong: so %s sap den luot (con khoang %d nguoi phia truoc). Vui long co mat gan quay. Theo doi: %s",
 			t.Label, st.NotifyAhead, s.TicketURL(t))
-		if err := s.cfg.Notifier.EnqueueSMS(ctx, tx, SMS{Agency: agency, To: t.Phone, Body: body, Kind: "queue_near", Key: "queue_near:" + t.ID}); err != nil {
+		if err := s.cfg.Notifier.EnqueueSMS(ctx, tx, SMS{Agency: agency, To: t.Phone, Body: body, Kind: "queue_near", Key: "queue_near:" + t.ID,
+			NotAfter: now.Add(time.Hour)}); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE queue_tickets SET notified_at = $1 WHERE id = $2", ms(now), t.ID); err != nil {
@@ -897,26 +899,14 @@ func (s *Service) Waiting(ctx context.Context, agency string, c *Counter, limit 
 	return out, rows.Err()
 }
 
-// normalizePhone returns a Vietnamese mobile number as 0xxxxxxxxx, or "".
+// normalizePhone returns a Vietnamese mobile number as 0xxxxxxxxx, or ""
+// (the notification port's rule).
 func normalizePhone(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == ' ' || r == '.' || r == '-' || r == '+' || r == '(' || r == ')':
-		default:
-			return ""
-		}
-	}
-	d := b.String()
-	if strings.HasPrefix(d, "84") && len(d) == 11 {
-		d = "0" + d[2:]
-	}
-	if len(d) != 10 || d[0] != '0' || !strings.ContainsRune("35789", rune(d[1])) {
+	p, err := notify.NormalizePhone(s)
+	if err != nil {
 		return ""
 	}
-	return d
+	return p
 }
 
 // CallSpeech is what the board says for a call: the number spelt digit by

@@ -89,7 +89,7 @@ func TestAdminJourney(t *testing.T) {
 	if st := p.ClickAndWait(`nav.main-nav a[href="/staff/admin"]`); st != 200 {
 		t.Fatalf("admin: %d", st)
 	}
-	if p.Count("main .card") != 6 {
+	if p.Count("main .card") != 7 {
 		t.Errorf("%d sections on the index", p.Count("main .card"))
 	}
 	p.AssertNoAxeViolations()

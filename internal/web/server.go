@@ -18,6 +18,7 @@ import (
 	"github.com/motcua/motcua/internal/catalog"
 	"github.com/motcua/motcua/internal/dossier"
 	"github.com/motcua/motcua/internal/identity"
+	"github.com/motcua/motcua/internal/notify"
 	"github.com/motcua/motcua/internal/org"
 	"github.com/motcua/motcua/internal/queue"
 	"github.com/motcua/motcua/internal/registry"
@@ -39,6 +40,10 @@ type Deps struct {
 	// is served at /sandbox/population/ for other tools to try.
 	Population        *registry.Service
 	PopulationSandbox http.Handler
+	// Notify is the outbox of messages to citizens; SMSSandbox, when set,
+	// is the sandbox SMS gateway, served at /sandbox/sms/.
+	Notify     *notify.Outbox
+	SMSSandbox http.Handler
 	// Registry receives the web layer's metrics; nil makes a new one.
 	Registry *prometheus.Registry
 	// BaseURL is the public address of this installation, for links in
@@ -77,6 +82,7 @@ func New(d Deps) (*Server, error) {
 		d.Registry = prometheus.NewRegistry()
 		d.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 		d.Registry.MustRegister(store.Collectors()...)
+		d.Registry.MustRegister(notify.Collectors()...)
 	}
 	p, err := loadPages()
 	if err != nil {
@@ -169,6 +175,9 @@ func (s *Server) Handler() http.Handler {
 	queuePageRoutes(s, route)
 	queueConsoleRoutes(s, route)
 	route("GET /api/v1/openapi.json", s.apiOpenAPI)
+	if s.SMSSandbox != nil {
+		mux.Handle(notify.SandboxPrefix+"/", http.StripPrefix(notify.SandboxPrefix, s.SMSSandbox))
+	}
 	if s.PopulationSandbox != nil {
 		mux.Handle("/sandbox/population/", http.StripPrefix("/sandbox/population", s.PopulationSandbox))
 	}

@@ -37,6 +37,7 @@ func (s *Server) adminRoutes(route func(string, http.HandlerFunc)) {
 	route("GET /staff/admin/users/{id}/reset", admin(s.adminUserReset))
 	route("POST /staff/admin/users/{id}/reset", admin(s.adminUserReset))
 	route("GET /staff/admin/signins", admin(s.adminSignIns))
+	s.messagesRoutes(route, s.Notify)
 
 	route("GET /staff/admin/agencies", admin(s.adminAgencies))
 	route("POST /staff/admin/agencies", admin(s.adminAgencyCreate))
@@ -69,6 +70,7 @@ func (s *Server) adminIndex(w http.ResponseWriter, r *http.Request, v *staffView
 	sections := []adminSection{
 		{"/staff/admin/users", v.T("admin.users"), v.T("admin.users_about")},
 		{"/staff/admin/signins", v.T("admin.signins"), v.T("admin.signins_about")},
+		{"/staff/admin/messages", v.T("admin.messages"), v.T("admin.messages_about")},
 		{"/staff/admin/agencies", v.T("admin.agencies"), v.T("admin.agencies_about")},
 		{"/staff/admin/counters", v.T("admin.counters"), v.T("admin.counters_about")},
 		{"/staff/admin/procedures", v.T("admin.procedures"), v.T("admin.procedures_about")},

@@ -12,7 +12,7 @@ CREATE TABLE notify_messages (
     body            TEXT NOT NULL,
     kind            TEXT NOT NULL,              -- queue_near, appointment_reminder, dossier_…
     segments        INTEGER NOT NULL,           -- SMS segments billed
-    state           TEXT NOT NULL,              -- pending, sending, sent, failed, expired
+    state           TEXT NOT NULL,              -- pending, sending, sent, failed, expired, cancelled
     not_before      BIGINT NOT NULL,
     not_after       BIGINT,                     -- unsent by then: expired
     next_attempt_at BIGINT NOT NULL,            -- pending: when it is due; sending: the end of the worker's lease
