@@ -89,7 +89,13 @@ type App struct {
 	// SMSSandbox is the sandbox SMS gateway, when no gateway is configured.
 	SMSSandbox *notify.Sandbox
 	Web        *web.Server
+
+	queueCfg queue.Config
 }
+
+// QueueConfig is the queue's configuration, for tools (the demo) that run
+// a queue service of their own on another clock.
+func (a *App) QueueConfig() queue.Config { return a.queueCfg }
 
 // CalendarConfig turns the configuration's office hours into a calendar
 // configuration.
@@ -229,8 +235,9 @@ func assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB) (
 		sms = notify.NewHTTPClient(cfg.SMSURL, cfg.SMSAPIKey, cfg.SMSSecretKey, cfg.SMSBrandname)
 	}
 	a.Notify = notify.New(notify.Config{DB: db, Sender: sms, Log: log, Now: cfg.Now})
-	a.Queue = queue.New(queue.Config{DB: db, Calendar: a.Calendar.Calendar(), Catalog: a.Catalog, Org: a.Org, Log: log, Now: cfg.Now, BaseURL: cfg.BaseURL,
-		Notifier: queueNotifier{a.Notify, log}})
+	a.queueCfg = queue.Config{DB: db, Calendar: a.Calendar.Calendar(), Catalog: a.Catalog, Org: a.Org, Log: log, Now: cfg.Now, BaseURL: cfg.BaseURL,
+		Notifier: queueNotifier{a.Notify, log}}
+	a.Queue = queue.New(a.queueCfg)
 	a.Web, err = web.New(web.Deps{
 		Staff: a.Staff, Population: a.Registry, PopulationSandbox: sandbox, Queue: a.Queue,
 		Notify: a.Notify, SMSSandbox: smsSandbox,
@@ -282,6 +289,7 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 		ErrorLog:          slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	srv.RegisterOnShutdown(a.Web.CloseStreams)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	watchCtx, stopWatch := context.WithCancel(ctx)

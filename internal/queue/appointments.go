@@ -98,7 +98,7 @@ func (s *Service) appointmentByCode(ctx context.Context, agency, code string) (*
 // Appointment returns a booking by its code (what the citizen holds).
 func (s *Service) Appointment(ctx context.Context, code string) (*Appointment, error) {
 	code = strings.ToUpper(strings.TrimSpace(code))
-	if len(code) != 8 {
+	if len(code) != 8 || strings.Trim(code, bookingAlphabet) != "" {
 		return nil, ErrAppointmentNotFound
 	}
 	a, err := scanAppointment(s.db.Read().QueryRowContext(ctx, "SELECT "+apptCols+" FROM queue_appointments WHERE code = $1", code))
@@ -283,12 +283,14 @@ func (s *Service) CancelBooking(ctx context.Context, code, phone string) error {
 }
 
 // bookingCode is eight letters and digits without look-alikes.
+// bookingAlphabet has no 0/O or 1/I, which are read wrongly over the phone.
+const bookingAlphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
 func bookingCode() string {
-	const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 	b := make([]byte, 8)
 	rand.Read(b)
 	for i := range b {
-		b[i] = alphabet[int(b[i])%len(alphabet)] // 256 is a multiple of 32: no bias
+		b[i] = bookingAlphabet[int(b[i])%len(bookingAlphabet)] // 256 is a multiple of 32: no bias
 	}
 	return string(b)
 }

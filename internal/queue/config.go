@@ -140,11 +140,18 @@ func (s *Service) SaveGroup(ctx context.Context, by audit.Actor, agency string, 
 			agency, g.Code, g.Prefix, g.Name, g.NameEn, g.Icon, strings.Join(g.Procedures, " "), g.ServiceSeconds, g.Position, g.Active); err != nil {
 			return err
 		}
-		return audit.Append(ctx, tx, s.now(), audit.Event{Actor: by, Action: "queue.group_save", ObjectType: "queue_group", ObjectID: agency + "/" + g.Code,
-			Detail: map[string]any{"prefix": g.Prefix, "name": g.Name, "procedures": g.Procedures, "active": g.Active}})
+		if err := audit.Append(ctx, tx, s.now(), audit.Event{Actor: by, Action: "queue.group_save", ObjectType: "queue_group", ObjectID: agency + "/" + g.Code,
+			Detail: map[string]any{"prefix": g.Prefix, "name": g.Name, "procedures": g.Procedures, "active": g.Active}}); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, Event{Kind: "changed", Agency: agency, Group: g.Code})
 	})
 	s.cache.forget(agency)
-	return wrapWrite(err, "save queue group")
+	if err := wrapWrite(err, "save queue group"); err != nil {
+		return err
+	}
+	s.published(Event{Kind: "changed", Agency: agency, Group: g.Code})
+	return nil
 }
 
 // Counters lists a centre's counters with the groups they serve.
@@ -218,14 +225,17 @@ func (s *Service) SetCounter(ctx context.Context, by audit.Actor, agency string,
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrCounterNotFound
 		}
-		return audit.Append(ctx, tx, s.now(), audit.Event{Actor: by, Action: "queue.counter_set", ObjectType: "counter", ObjectID: fmt.Sprintf("%s/%d", agency, number),
-			Detail: map[string]any{"groups": groups, "open": open}})
+		if err := audit.Append(ctx, tx, s.now(), audit.Event{Actor: by, Action: "queue.counter_set", ObjectType: "counter", ObjectID: fmt.Sprintf("%s/%d", agency, number),
+			Detail: map[string]any{"groups": groups, "open": open}}); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, Event{Kind: "changed", Agency: agency, Counter: number})
 	})
 	s.cache.forget(agency)
 	if err := wrapWrite(err, "set counter"); err != nil {
 		return err
 	}
-	s.hub.changed(agency)
+	s.published(Event{Kind: "changed", Agency: agency, Counter: number})
 	return nil
 }
 
@@ -257,6 +267,9 @@ func loadSettings(ctx context.Context, q rowQuerier, agency string) (Settings, i
 	if err != nil {
 		return st, 0, apperr.Wrap(err, "queue settings")
 	}
+	// Decoding into the defaults' classes would fill a class saved without
+	// an English name with the default class's at the same place.
+	st.PriorityClasses = nil
 	if err := json.Unmarshal([]byte(doc), &st); err != nil {
 		return DefaultSettings(), run, nil
 	}
@@ -277,11 +290,18 @@ func (s *Service) SaveSettings(ctx context.Context, by audit.Actor, agency strin
 			ON CONFLICT (agency_code) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at`, agency, string(doc), ms(s.now())); err != nil {
 			return err
 		}
-		return audit.Append(ctx, tx, s.now(), audit.Event{Actor: by, Action: "queue.settings_save", ObjectType: "queue_settings", ObjectID: agency,
-			Detail: map[string]any{"settings": json.RawMessage(doc)}})
+		if err := audit.Append(ctx, tx, s.now(), audit.Event{Actor: by, Action: "queue.settings_save", ObjectType: "queue_settings", ObjectID: agency,
+			Detail: map[string]any{"settings": json.RawMessage(doc)}}); err != nil {
+			return err
+		}
+		return s.emit(ctx, tx, Event{Kind: "changed", Agency: agency})
 	})
 	s.cache.forget(agency)
-	return wrapWrite(err, "save queue settings")
+	if err := wrapWrite(err, "save queue settings"); err != nil {
+		return err
+	}
+	s.published(Event{Kind: "changed", Agency: agency})
+	return nil
 }
 
 // wrapWrite keeps application errors and wraps the rest.

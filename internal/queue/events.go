@@ -224,11 +224,6 @@ func (s *Service) published(events ...Event) {
 	}
 }
 
-// changed tells the boards of a centre to refresh.
-func (h *hub) changed(agency string) {
-	h.s.published(Event{Kind: "changed", Agency: agency})
-}
-
 // dispatch builds the board once and sends it with the event to every
 // subscriber of the centre.
 func (h *hub) dispatch(e Event) {
@@ -274,6 +269,9 @@ func (s *Service) Run(ctx context.Context) {
 				var e Event
 				if payload == "" || json.Unmarshal([]byte(payload), &e) != nil {
 					return
+				}
+				if e.Kind == "changed" { // another instance changed the rules: do not wait for the cache to age
+					s.cache.forget(e.Agency)
 				}
 				s.hub.dispatch(e)
 			})

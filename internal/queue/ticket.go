@@ -240,7 +240,7 @@ func Label(prefix string, n int) string { return fmt.Sprintf("%s%03d", prefix, n
 
 // Get returns a ticket with its place in line.
 func (s *Service) Get(ctx context.Context, id string) (*Ticket, error) {
-	if id == "" || len(id) > 40 {
+	if id == "" || len(id) > 40 || strings.Trim(id, "abcdefghijklmnopqrstuvwxyz234567") != "" {
 		return nil, ErrNotFound
 	}
 	t, err := scanTicket(s.db.Read().QueryRowContext(ctx, "SELECT "+ticketCols+" FROM queue_tickets WHERE id = $1", id))
@@ -350,6 +350,16 @@ func (s *Service) serviceEstimate(ctx context.Context, agency, group string) (se
 	return max(seconds, 30), counters
 }
 
+// CheckCounter reports (as an error) whether a principal may work at a
+// counter of a centre: an officer seated there, or that counter's device.
+func CheckCounter(p *identity.Principal, agency string, counter int) error {
+	return atCounter(p, agency, counter)
+}
+
+// WorksAt reports whether a principal belongs to a centre: its own staff,
+// those of its units, or a token bound to no agency.
+func WorksAt(p *identity.Principal, agency string) bool { return p != nil && worksAt(p, agency) }
+
 // atCounter checks that a principal works at a counter of an agency: an
 // officer seated there, or that counter's device.
 func atCounter(p *identity.Principal, agency string, counter int) error {
@@ -410,8 +420,11 @@ func (s *Service) CallNext(ctx context.Context, p *identity.Principal, agency st
 			events = append(events, Event{Kind: "finished", Agency: agency, Label: cur.Label, Counter: counter, Group: cur.Group})
 		}
 		next, kind, err := pickNext(ctx, tx, agency, c, st, run, now)
-		if err != nil || next == nil {
+		if err != nil {
 			return err
+		}
+		if next == nil { // nobody waits: the boards still hear of the finish
+			return s.emit(ctx, tx, events...)
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE queue_tickets SET state = 'called', counter_number = $1, officer_id = $2, officer_name = $3, called_at = $4,
 			first_called_at = COALESCE(first_called_at, $4), target_counter = NULL, rev = rev + 1 WHERE id = $5 AND state = 'waiting'`,
@@ -862,7 +875,33 @@ func (s *Service) AtCounter(ctx context.Context, agency string, counter int) (cu
 			current = t
 		}
 	}
-	return current, held, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, nil, apperr.Wrap(err, "counter tickets")
+	}
+	s.nameGroups(ctx, agency, held...)
+	if current != nil {
+		s.nameGroups(ctx, agency, current)
+	}
+	return current, held, nil
+}
+
+// nameGroups fills the tickets' group names (from the cached groups).
+func (s *Service) nameGroups(ctx context.Context, agency string, ts ...*Ticket) {
+	if len(ts) == 0 {
+		return
+	}
+	groups, err := s.Groups(ctx, agency, true)
+	if err != nil {
+		return // the names are a courtesy; the numbers still show
+	}
+	for _, t := range ts {
+		for _, g := range groups {
+			if g.Code == t.Group {
+				t.GroupName = g.Name
+				break
+			}
+		}
+	}
 }
 
 // Waiting lists the tickets waiting for a counter's groups, in the order
@@ -896,7 +935,11 @@ func (s *Service) Waiting(ctx context.Context, agency string, c *Counter, limit 
 			break
 		}
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, apperr.Wrap(err, "waiting tickets")
+	}
+	s.nameGroups(ctx, agency, out...)
+	return out, nil
 }
 
 // normalizePhone returns a Vietnamese mobile number as 0xxxxxxxxx, or ""

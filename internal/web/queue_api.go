@@ -7,13 +7,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/motcua/motcua/internal/apperr"
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/identity"
 	"github.com/motcua/motcua/internal/queue"
+	"github.com/motcua/motcua/internal/vntext"
 )
 
 // The queue's API: kiosks take tickets, counters call them, boards and
@@ -71,6 +74,9 @@ func queueRoutes(s *Server, route func(string, http.HandlerFunc)) {
 // the home centre.
 func (s *Server) queueAgency(r *http.Request) (string, error) {
 	if a := r.URL.Query().Get("agency"); a != "" {
+		if !vntext.Valid(a) || len(a) > 64 {
+			return "", apperr.Field("agency", "unknown_agency", "Không có trung tâm này.")
+		}
 		if _, err := s.Org.Get(r.Context(), a); err != nil {
 			return "", apperr.Field("agency", "unknown_agency", "Không có trung tâm này.")
 		}
@@ -87,6 +93,69 @@ func (s *Server) queueAgency(r *http.Request) (string, error) {
 		return "", apperr.New(apperr.NotFound, "no_home_agency", "Chưa cấu hình trung tâm.")
 	}
 	return home.Code, nil
+}
+
+// decodeQueueJSON reads a JSON body and refuses text no one could type (a
+// NUL, broken UTF-8, control characters) in any of its strings, which
+// PostgreSQL could not even compare.
+func decodeQueueJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if err := decodeJSON(w, r, v); err != nil {
+		return err
+	}
+	return checkText(reflect.ValueOf(v), "")
+}
+
+func checkText(v reflect.Value, field string) error {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			return checkText(v.Elem(), field)
+		}
+	case reflect.String:
+		if !vntext.Valid(v.String()) {
+			return apperr.Field(field, "invalid_text", "Nội dung có ký tự không hợp lệ (ký tự điều khiển hoặc lỗi mã hóa). Vui lòng nhập lại.")
+		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if err := checkText(v.Index(i), field); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			if err := checkText(it.Value(), field); err != nil {
+				return err
+			}
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			f := v.Type().Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			name := strings.Split(f.Tag.Get("json"), ",")[0]
+			if name == "" {
+				name = f.Name
+			}
+			if err := checkText(v.Field(i), name); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// queueOwnAgency is queueAgency for the centre's own business (its rules,
+// groups, counters and figures): staff of another agency are refused.
+func (s *Server) queueOwnAgency(r *http.Request) (string, error) {
+	agency, err := s.queueAgency(r)
+	if err != nil {
+		return "", err
+	}
+	if !queue.WorksAt(principal(r), agency) {
+		return "", apperr.New(apperr.Forbidden, "other_agency", "Bạn không làm việc tại trung tâm này.")
+	}
+	return agency, nil
 }
 
 // TicketView is a ticket as the API shows it: the printed number, where it
@@ -146,7 +215,7 @@ func (s *Server) apiQueueGroups(w http.ResponseWriter, r *http.Request) {
 // POST /api/v1/queue/tickets
 func (s *Server) apiQueueIssue(w http.ResponseWriter, r *http.Request) {
 	var req queue.IssueRequest
-	if err := decodeJSON(w, r, &req); err != nil {
+	if err := decodeQueueJSON(w, r, &req); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -172,7 +241,7 @@ func (s *Server) apiQueueTicket(w http.ResponseWriter, r *http.Request) {
 // POST /api/v1/queue/tickets/{id}/actions
 func (s *Server) apiQueueAct(w http.ResponseWriter, r *http.Request) {
 	var req queue.ActRequest
-	if err := decodeJSON(w, r, &req); err != nil {
+	if err := decodeQueueJSON(w, r, &req); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -249,6 +318,9 @@ func (s *Server) apiQueueCounter(w http.ResponseWriter, r *http.Request) {
 func (s *Server) counterView(ctx context.Context, p *identity.Principal, agency string, n int) (*CounterView, error) {
 	if p == nil || p.Counter != strconv.Itoa(n) {
 		return nil, queue.ErrNotAtCounter
+	}
+	if err := queue.CheckCounter(p, agency, n); err != nil {
+		return nil, err
 	}
 	c, err := s.Queue.Counter(ctx, agency, n)
 	if err != nil {
@@ -333,6 +405,8 @@ func (s *Server) apiQueueEvents(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 			return
+		case <-s.closing: // shutting down: the screen reconnects to another instance or after the restart
+			return
 		case frame, ok := <-sub.C:
 			if !ok {
 				return
@@ -374,7 +448,7 @@ func (s *Server) apiQueueSlots(w http.ResponseWriter, r *http.Request) {
 // POST /api/v1/queue/appointments — a citizen books a slot.
 func (s *Server) apiQueueBook(w http.ResponseWriter, r *http.Request) {
 	var req queue.BookRequest
-	if err := decodeJSON(w, r, &req); err != nil {
+	if err := decodeQueueJSON(w, r, &req); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -414,7 +488,7 @@ func (s *Server) apiQueueCancelBooking(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Phone string `json:"phone"`
 	}
-	if err := decodeJSON(w, r, &req); err != nil {
+	if err := decodeQueueJSON(w, r, &req); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -432,7 +506,11 @@ func (s *Server) apiQueueCancelBooking(w http.ResponseWriter, r *http.Request) {
 
 // GET /api/v1/queue/stats?from=&to=
 func (s *Server) apiQueueStats(w http.ResponseWriter, r *http.Request) {
-	agency, err := s.queueAgency(r)
+	// A province supervisor reads any commune's figures; others their own.
+	agency, err := s.queueOwnAgency(r)
+	if p := principal(r); p != nil && p.Has(identity.RoleSupervisor) {
+		agency, err = s.queueAgency(r)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -471,7 +549,7 @@ func queuePeriod(r *http.Request, now time.Time) (time.Time, time.Time, error) {
 
 // GET /api/v1/queue/settings
 func (s *Server) apiQueueSettings(w http.ResponseWriter, r *http.Request) {
-	agency, err := s.queueAgency(r)
+	agency, err := s.queueOwnAgency(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -487,11 +565,11 @@ func (s *Server) apiQueueSettings(w http.ResponseWriter, r *http.Request) {
 // PUT /api/v1/queue/settings
 func (s *Server) apiQueueSettingsSave(w http.ResponseWriter, r *http.Request) {
 	var st queue.Settings
-	if err := decodeJSON(w, r, &st); err != nil {
+	if err := decodeQueueJSON(w, r, &st); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	agency, err := s.queueAgency(r)
+	agency, err := s.queueOwnAgency(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -507,12 +585,12 @@ func (s *Server) apiQueueSettingsSave(w http.ResponseWriter, r *http.Request) {
 // PUT /api/v1/queue/groups/{code}
 func (s *Server) apiQueueGroupSave(w http.ResponseWriter, r *http.Request) {
 	var g queue.Group
-	if err := decodeJSON(w, r, &g); err != nil {
+	if err := decodeQueueJSON(w, r, &g); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	g.Code = r.PathValue("code")
-	agency, err := s.queueAgency(r)
+	agency, err := s.queueOwnAgency(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -540,11 +618,11 @@ func (s *Server) apiQueueCounterSave(w http.ResponseWriter, r *http.Request) {
 		Groups []string `json:"groups"`
 		Open   *bool    `json:"open"`
 	}
-	if err := decodeJSON(w, r, &req); err != nil {
+	if err := decodeQueueJSON(w, r, &req); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	agency, err := s.queueAgency(r)
+	agency, err := s.queueOwnAgency(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -68,7 +69,15 @@ type Server struct {
 	signIns *failureLimiter
 	started time.Time
 	routes  []string
+
+	// closing ends the long-lived streams (display boards' events) when
+	// the server shuts down; they would otherwise hold shutdown open.
+	closing   chan struct{}
+	closeOnce sync.Once
 }
+
+// CloseStreams ends every open event stream; for http.Server.RegisterOnShutdown.
+func (s *Server) CloseStreams() { s.closeOnce.Do(func() { close(s.closing) }) }
 
 // New builds the server and its routes.
 func New(d Deps) (*Server, error) {
@@ -96,6 +105,7 @@ func New(d Deps) (*Server, error) {
 		lookups: newFailureLimiter(10, 10*time.Minute),
 		signIns: newFailureLimiter(20, 10*time.Minute),
 		started: time.Now(),
+		closing: make(chan struct{}),
 	}
 	return s, nil
 }
