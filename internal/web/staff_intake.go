@@ -13,6 +13,7 @@ import (
 	"github.com/motcua/motcua/internal/apperr"
 	"github.com/motcua/motcua/internal/catalog"
 	"github.com/motcua/motcua/internal/dossier"
+	"github.com/motcua/motcua/internal/queue"
 	"github.com/motcua/motcua/internal/registry"
 )
 
@@ -167,6 +168,9 @@ func (s *Server) staffIntakePost(w http.ResponseWriter, r *http.Request, v *staf
 	}
 	vals := r.PostForm
 	f.Values, f.Key = vals, vals.Get("key")
+	if tk := vals.Get("ticket"); tk != "" {
+		f.Ticket = tk // the queue ticket the citizen came with, carried by the form
+	}
 	req := dossier.SubmitRequest{
 		Procedure: f.P.Code, Channel: catalog.ChannelInPerson, Decision: vals.Get("decision"),
 		Applicant: dossier.Applicant{Kind: vals.Get("kind"), Name: vals.Get("name"), IDNumber: vals.Get("id_number"),
@@ -224,8 +228,17 @@ func (s *Server) staffIntakePost(w http.ResponseWriter, r *http.Request, v *staf
 	if form != "" {
 		dest += "&print=" + form
 	}
-	if f.Ticket != "" {
-		dest += "&ticket=" + url.QueryEscape(f.Ticket)
+	if f.Ticket != "" && s.Queue != nil {
+		// The queue ticket the citizen came with now names the dossier, for
+		// the centre's figures and the citizen's phone. The dossier is
+		// already safe; a ticket that cannot be linked is only logged.
+		p := principal(r)
+		counter, _ := strconv.Atoi(p.Counter)
+		if _, err := s.Queue.Act(r.Context(), p, f.Ticket, queue.ActRequest{Action: queue.ActLink, Counter: counter, Dossier: d.Code}); err != nil {
+			s.Log.Warn("queue ticket not linked to the dossier", "ticket", f.Ticket, "dossier", d.Code, "err", err)
+		} else {
+			dest += "&ticket=" + url.QueryEscape(f.Ticket)
+		}
 	}
 	http.Redirect(w, r, dest, http.StatusSeeOther)
 }
