@@ -75,6 +75,12 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		log.Info("a year of demo dossiers seeded", "dossiers", hist.Dossiers, "by_status", fmt.Sprint(hist.ByStatus), "ms", time.Since(start).Milliseconds())
+		start = time.Now()
+		tickets, err := demo.SeedQueue(ctx, a.QueueConfig(), 20, time.Now())
+		if err != nil {
+			return err
+		}
+		log.Info("four weeks of the demo queue seeded", "tickets", tickets, "ms", time.Since(start).Milliseconds())
 		if err := writeDemoCredentials(ctx, a, credFile); err != nil {
 			return err
 		}
@@ -138,6 +144,25 @@ func writeDemoCredentials(ctx context.Context, a *app.App, path string) error {
 			return err
 		}
 		fmt.Fprintf(&b, "    %-16s %s\n", spec.Role, tok)
+	}
+	// The queue's screens: open /queue/device on the kiosk, on a counter's
+	// screen or on the board's TV and enter the token once.
+	b.WriteString("\n  Queue screens — open /queue/device on the device and enter its token (sandbox only);\n")
+	b.WriteString("  the display board needs none: /queue/board. Citizens book at /queue/book.\n")
+	for _, spec := range []identity.TokenSpec{
+		{Role: identity.RoleKiosk, Agency: "H56.16072", Label: "Máy lấy số sảnh (demo)"},
+		{Role: identity.RoleQueueCounter, Agency: "H56.16072", Counter: "1", Label: "Màn hình quầy 1 (demo)"},
+		{Role: identity.RoleQueueCounter, Agency: "H56.16072", Counter: "2", Label: "Màn hình quầy 2 (demo)"},
+	} {
+		tok, err := a.Tokens.Create(ctx, spec)
+		if err != nil {
+			return err
+		}
+		what := "kiosk"
+		if spec.Counter != "" {
+			what = "counter " + spec.Counter
+		}
+		fmt.Fprintf(&b, "    %-16s %s\n", what, tok)
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o600)
 }
