@@ -18,6 +18,7 @@ import (
 	"github.com/motcua/motcua/internal/dossier"
 	"github.com/motcua/motcua/internal/identity"
 	"github.com/motcua/motcua/internal/queue"
+	"github.com/motcua/motcua/internal/vntext"
 )
 
 // The manager's board: what is waiting now per group, each counter with
@@ -116,6 +117,9 @@ type qmPage struct {
 // for another with ?agency=.
 func (s *Server) qmAgency(r *http.Request, v *staffView) (string, error) {
 	if a := r.URL.Query().Get("agency"); a != "" && (v.Has(identity.RoleSupervisor) || v.User.Agency == "") {
+		if !vntext.Valid(a) || len(a) > 64 {
+			return "", apperr.Field("agency", "unknown_agency", "Không có trung tâm này.")
+		}
 		if _, err := s.Org.Get(r.Context(), a); err != nil {
 			return "", apperr.Field("agency", "unknown_agency", "Không có trung tâm này.")
 		}
