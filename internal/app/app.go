@@ -17,6 +17,7 @@ import (
 	"github.com/motcua/motcua/internal/audit"
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/catalog"
+	"github.com/motcua/motcua/internal/citizen"
 	"github.com/motcua/motcua/internal/dossier"
 	"github.com/motcua/motcua/internal/dossier/forms"
 	"github.com/motcua/motcua/internal/identity"
@@ -85,6 +86,7 @@ type App struct {
 	Staff    *identity.Staff
 	Registry *registry.Service
 	Queue    *queue.Service
+	Citizens *citizen.Service
 	Notify   *notify.Outbox
 	// SMSSandbox is the sandbox SMS gateway, when no gateway is configured.
 	SMSSandbox *notify.Sandbox
@@ -238,8 +240,9 @@ func assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB) (
 	a.queueCfg = queue.Config{DB: db, Calendar: a.Calendar.Calendar(), Catalog: a.Catalog, Org: a.Org, Log: log, Now: cfg.Now, BaseURL: cfg.BaseURL,
 		Notifier: queueNotifier{a.Notify, log}}
 	a.Queue = queue.New(a.queueCfg)
+	a.Citizens = citizen.New(db, cfg.Now)
 	a.Web, err = web.New(web.Deps{
-		Staff: a.Staff, Population: a.Registry, PopulationSandbox: sandbox, Queue: a.Queue,
+		Staff: a.Staff, Population: a.Registry, PopulationSandbox: sandbox, Queue: a.Queue, Citizens: a.Citizens,
 		Notify: a.Notify, SMSSandbox: smsSandbox,
 		Log: log, DB: db, Catalog: a.Catalog, Calendar: a.Calendar, Org: a.Org, Tokens: a.Tokens, Dossiers: a.Dossiers,
 		BaseURL: cfg.BaseURL, Version: Version, Now: cfg.Now, RateLimit: cfg.RateLimit,

@@ -20,6 +20,7 @@ const (
 	RoleSocialInsurance = "social_insurance_officer" // cán bộ Bảo hiểm xã hội, in linked procedures
 	RoleKiosk           = "kiosk"                    // a registered queue kiosk
 	RoleQueueCounter    = "counter"                  // an officer's device at one queue counter
+	RoleCitizen         = "citizen"                  // a citizen signed in to the portal with the e-ID (never a staff or token role)
 )
 
 // StaffRoles are the roles a staff account may hold.
@@ -49,6 +50,8 @@ func RoleName(role string) string {
 		return "Ki-ốt lấy số"
 	case RoleQueueCounter:
 		return "Quầy giao dịch"
+	case RoleCitizen:
+		return "Công dân"
 	}
 	return role
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/catalog"
+	"github.com/motcua/motcua/internal/citizen"
 	"github.com/motcua/motcua/internal/dossier"
 	"github.com/motcua/motcua/internal/identity"
 	"github.com/motcua/motcua/internal/notify"
@@ -37,6 +38,7 @@ type Deps struct {
 	Dossiers *dossier.Engine
 	Staff    *identity.Staff
 	Queue    *queue.Service
+	Citizens *citizen.Service
 	// Population is the population-data lookup; PopulationSandbox, when set,
 	// is served at /sandbox/population/ for other tools to try.
 	Population        *registry.Service
@@ -184,6 +186,7 @@ func (s *Server) Handler() http.Handler {
 	queueRoutes(s, route)
 	queuePageRoutes(s, route)
 	queueConsoleRoutes(s, route)
+	portalRoutes(s, route)
 	route("GET /api/v1/openapi.json", s.apiOpenAPI)
 	if s.SMSSandbox != nil {
 		mux.Handle(notify.SandboxPrefix+"/", http.StripPrefix(notify.SandboxPrefix, s.SMSSandbox))
