@@ -158,7 +158,8 @@ type hub struct {
 
 // Subscription receives a centre's events as ready-to-send JSON frames:
 // {"event": …, "board": …}. Frames are dropped for a subscriber that does
-// not keep up (its next frame carries the whole board again).
+// not keep up (its next frame carries the whole board again); 64 frames
+// are minutes of calls at a real centre, so only a stalled screen misses one.
 type Subscription struct {
 	C      chan []byte
 	agency string
@@ -179,7 +180,7 @@ func newHub(s *Service) *hub { return &hub{s: s, subs: map[string]map[*Subscript
 
 // Subscribe listens to a centre's events.
 func (s *Service) Subscribe(agency string) *Subscription {
-	sub := &Subscription{C: make(chan []byte, 16), agency: agency, h: s.hub}
+	sub := &Subscription{C: make(chan []byte, 64), agency: agency, h: s.hub}
 	s.hub.mu.Lock()
 	if s.hub.subs[agency] == nil {
 		s.hub.subs[agency] = map[*Subscription]bool{}
