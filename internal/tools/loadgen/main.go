@@ -454,6 +454,7 @@ func boardsScenario(base, kiosk, counter1 string, n, calls int, engine string) e
 	fmt.Fprintf(os.Stderr, "loadgen: %d boards connected\n", n)
 	client := &http.Client{Timeout: 30 * time.Second}
 	sent := map[string]time.Time{}
+	var sentMu sync.Mutex
 	for k := 0; k < calls; k++ {
 		req, _ := http.NewRequest("POST", base+"/api/v1/queue/tickets", strings.NewReader(`{"group":"ho_tich"}`))
 		req.Header.Set("Authorization", "Bearer "+kiosk)
@@ -462,13 +463,26 @@ func boardsScenario(base, kiosk, counter1 string, n, calls int, engine string) e
 		if err != nil {
 			return err
 		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		// The call may take a ticket the demo left waiting, not the one
+		// just issued: time the ticket the call names, from the call.
+		req, _ = http.NewRequest("POST", base+"/api/v1/queue/counters/1/call-next", nil)
+		req.Header.Set("Authorization", "Bearer "+counter1)
+		t0 := time.Now()
+		resp, err = client.Do(req)
+		if err != nil {
+			return fmt.Errorf("call-next: %w", err)
+		}
 		var t struct{ Number string }
 		json.NewDecoder(resp.Body).Decode(&t)
 		resp.Body.Close()
-		sent[t.Number] = time.Now()
-		if st, err := post(client, base+"/api/v1/queue/counters/1/call-next", counter1, nil); err != nil || st != 200 {
-			return fmt.Errorf("call-next: %d %v", st, err)
+		if resp.StatusCode != 200 || t.Number == "" {
+			return fmt.Errorf("call-next: %d", resp.StatusCode)
 		}
+		sentMu.Lock()
+		sent[t.Number] = t0
+		sentMu.Unlock()
 		time.Sleep(20 * time.Millisecond)
 	}
 	deadline := time.After(10 * time.Second)
@@ -476,7 +490,10 @@ func boardsScenario(base, kiosk, counter1 string, n, calls int, engine string) e
 	for len(lat) < n*calls {
 		select {
 		case a := <-arrivals:
-			if t0, ok := sent[a.label]; ok {
+			sentMu.Lock()
+			t0, ok := sent[a.label]
+			sentMu.Unlock()
+			if ok {
 				lat = append(lat, a.at.Sub(t0))
 			}
 		case <-deadline:
