@@ -21,7 +21,8 @@ var qpTV = browsertest.Viewport{Width: 1920, Height: 1080}
 
 // qpStub replaces, in every page the tab loads, the printer and the voice
 // with recorders: window.__printed counts the prints, window.__spoken keeps
-// what was handed to speechSynthesis.speak.
+// what was handed to speechSynthesis.speak, window.__streamErrors counts
+// the event stream's errors (drops).
 func qpStub(t *testing.T, p *browsertest.Page) {
 	t.Helper()
 	const js = `window.__printed = 0;
@@ -31,6 +32,13 @@ if (window.speechSynthesis) {
   window.speechSynthesis.speak = function (u) { window.__spoken.push(u.text); setTimeout(function () { if (u.onend) { u.onend(); } }, 0); };
   window.speechSynthesis.cancel = function () {};
   window.speechSynthesis.getVoices = function () { return []; };
+}
+window.__streamErrors = 0;
+if (window.EventSource) {
+  const ES = window.EventSource;
+  const Counted = function (url, opts) { const e = new ES(url, opts); e.addEventListener("error", function () { window.__streamErrors++; }); return e; };
+  Counted.CONNECTING = ES.CONNECTING; Counted.OPEN = ES.OPEN; Counted.CLOSED = ES.CLOSED;
+  window.EventSource = Counted;
 }`
 	p.Do(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: js})
@@ -230,6 +238,25 @@ func TestQueueBrowser(t *testing.T) {
 		t.Errorf("screen-reader announcement: %q", got)
 	}
 	qpAxe(t, board, "board after calls", qpTV)
+
+	// The line drops (the server ends the stream); while the board is
+	// away a call is made; the board comes back by itself and shows it,
+	// without reloading the page.
+	board.IgnoreConsoleErrors("events")
+	env.App.Web.CloseStreams()
+	if got := qpWaitFor(board, `window.__streamErrors`, "1"); got == "0" {
+		t.Fatal("the board did not notice the dropped stream")
+	}
+	st, b := env.Do(t, "POST", "/api/v1/queue/counters/3/call-next", counter3, nil)
+	if st != 200 || !strings.Contains(string(b), `"number":"B001"`) {
+		t.Fatalf("call while the board is away: %d %s", st, b)
+	}
+	if got := qpWaitFor(board, qpText(`[data-counter="3"] .bc-number`), "B001"); got != "B001" {
+		t.Errorf("after the drop the board shows %q at counter 3, want B001", got)
+	}
+	if !browsertest.Eval[bool](board, `window.__sameBoard === true`) {
+		t.Error("the board reloaded instead of reconnecting")
+	}
 	axeEverywhere(t, phone, env.URL+"/queue/t/"+a1ID)
 	phone.IgnoreConsoleErrors("status of 404")
 	if st := phone.NavigateStatus(env.URL + "/queue/t/khongco"); st != 404 {

@@ -399,13 +399,14 @@ func (s *Server) apiQueueEvents(w http.ResponseWriter, r *http.Request) {
 	if err := rc.Flush(); err != nil {
 		return
 	}
+	closing := s.streamsClosing()
 	beat := time.NewTicker(15 * time.Second)
 	defer beat.Stop()
 	for {
 		select {
 		case <-r.Context().Done():
 			return
-		case <-s.closing: // shutting down: the screen reconnects to another instance or after the restart
+		case <-closing: // shutting down: the screen reconnects to another instance or after the restart
 			return
 		case frame, ok := <-sub.C:
 			if !ok {

@@ -74,12 +74,26 @@ type Server struct {
 
 	// closing ends the long-lived streams (display boards' events) when
 	// the server shuts down; they would otherwise hold shutdown open.
-	closing   chan struct{}
-	closeOnce sync.Once
+	closeMu sync.Mutex
+	closing chan struct{}
 }
 
-// CloseStreams ends every open event stream; for http.Server.RegisterOnShutdown.
-func (s *Server) CloseStreams() { s.closeOnce.Do(func() { close(s.closing) }) }
+// CloseStreams ends every open event stream (for
+// http.Server.RegisterOnShutdown); screens reconnect by themselves, and
+// streams opened afterwards are not affected.
+func (s *Server) CloseStreams() {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	close(s.closing)
+	s.closing = make(chan struct{})
+}
+
+// streamsClosing is closed when the streams open now must end.
+func (s *Server) streamsClosing() <-chan struct{} {
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	return s.closing
+}
 
 // New builds the server and its routes.
 func New(d Deps) (*Server, error) {
