@@ -310,27 +310,49 @@ func (s *Service) Sweep(ctx context.Context) (int, error) {
 	changed := 0
 	err := s.db.Write(ctx, func(ctx context.Context, tx store.Tx) error {
 		changed = 0
-		res, err := tx.ExecContext(ctx, `UPDATE queue_tickets SET state = 'expired', rev = rev + 1 WHERE day < $1 AND state IN ('waiting', 'called', 'held')
-			AND agency_code NOT IN (SELECT agency_code FROM queue_settings WHERE doc LIKE '%"keep_overnight":true%')`, today)
+		// Centre by centre, so that each statement reads the small index of
+		// the live line rather than a year of tickets.
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT agency_code FROM queue_groups
+			WHERE agency_code NOT IN (SELECT agency_code FROM queue_settings WHERE doc LIKE '%"keep_overnight":true%')`)
 		if err != nil {
 			return err
 		}
-		n, _ := res.RowsAffected()
-		changed += int(n)
-		// A service left open overnight ends at its last activity.
-		res, err = tx.ExecContext(ctx, `UPDATE queue_tickets SET state = 'done', finished_at = COALESCE(started_at, called_at), rev = rev + 1
-			WHERE day < $1 AND state = 'serving' AND agency_code NOT IN (SELECT agency_code FROM queue_settings WHERE doc LIKE '%"keep_overnight":true%')`, today)
-		if err != nil {
+		var agencies []string
+		for rows.Next() {
+			var a string
+			if err := rows.Scan(&a); err != nil {
+				rows.Close()
+				return err
+			}
+			agencies = append(agencies, a)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
-		n, _ = res.RowsAffected()
-		changed += int(n)
-		res, err = tx.ExecContext(ctx, `UPDATE queue_appointments SET state = 'no_show' WHERE state = 'booked' AND slot_at + slot_minutes * 60000 + $1 < $2`,
+		for _, agency := range agencies {
+			res, err := tx.ExecContext(ctx, `UPDATE queue_tickets SET state = 'expired', rev = rev + 1
+				WHERE agency_code = $1 AND day < $2 AND state IN ('waiting', 'called', 'held') AND `+liveTickets, agency, today)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			changed += int(n)
+			// A service left open overnight ends at its last activity.
+			res, err = tx.ExecContext(ctx, `UPDATE queue_tickets SET state = 'done', finished_at = COALESCE(started_at, called_at), rev = rev + 1
+				WHERE agency_code = $1 AND day < $2 AND state = 'serving' AND `+liveTickets, agency, today)
+			if err != nil {
+				return err
+			}
+			n, _ = res.RowsAffected()
+			changed += int(n)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE queue_appointments SET state = 'no_show' WHERE state = 'booked' AND slot_at + slot_minutes * 60000 + $1 < $2`,
 			checkInGrace.Milliseconds(), ms(now))
 		if err != nil {
 			return err
 		}
-		n, _ = res.RowsAffected()
+		n, _ := res.RowsAffected()
 		changed += int(n)
 		return nil
 	})

@@ -16,6 +16,8 @@ import (
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/demo"
+	"github.com/motcua/motcua/internal/identity"
+	"github.com/motcua/motcua/internal/queue"
 	"github.com/motcua/motcua/internal/store"
 )
 
@@ -62,6 +64,25 @@ func BenchmarkQueueStats(b *testing.B) {
 			report(b, lat)
 		})
 	}
+	// The line itself must not slow down as the year fills up: a ticket
+	// issued and called among 3.65 million kept for the figures.
+	b.Run("issue-and-call-next", func(b *testing.B) {
+		kiosk := &identity.Principal{ID: "bench-kiosk", Name: "Kiosk", Roles: []string{identity.RoleKiosk}, Agency: home}
+		officer := &identity.Principal{ID: "bench-officer", Name: "Cán bộ", Roles: []string{identity.RoleCounter}, Agency: home, Counter: "1"}
+		lat := make([]time.Duration, 0, 2*b.N)
+		for range b.N {
+			t0 := time.Now()
+			if _, err := a.Queue.Issue(ctx, kiosk, queue.IssueRequest{Group: "ho_tich"}); err != nil {
+				b.Fatal(err)
+			}
+			t1 := time.Now()
+			if _, err := a.Queue.CallNext(ctx, officer, home, 1); err != nil {
+				b.Fatal(err)
+			}
+			lat = append(lat, t1.Sub(t0), time.Since(t1))
+		}
+		report(b, lat)
+	})
 	b.Run("board", func(b *testing.B) {
 		lat := make([]time.Duration, 0, b.N)
 		for range b.N {

@@ -73,7 +73,7 @@ func (s *Service) Board(ctx context.Context, agency string) (*Board, error) {
 	}
 	current := map[int]BoardCounter{}
 	rows, err := q.QueryContext(ctx, `SELECT counter_number, label, state FROM queue_tickets WHERE agency_code = $1 AND state IN ('called', 'serving', 'held')
-		AND counter_number IS NOT NULL ORDER BY called_at`, agency)
+		AND `+liveTickets+` AND counter_number IS NOT NULL ORDER BY called_at`, agency)
 	if err != nil {
 		return nil, apperr.Wrap(err, "board")
 	}
@@ -109,7 +109,7 @@ func (s *Service) Board(ctx context.Context, agency string) (*Board, error) {
 		b.Recent = append(b.Recent, c)
 	}
 	rows.Close()
-	waitQ := "SELECT group_code, COUNT(*) FROM queue_tickets WHERE agency_code = $1 AND state = 'waiting'"
+	waitQ := "SELECT group_code, COUNT(*) FROM queue_tickets WHERE agency_code = $1 AND state = 'waiting' AND " + liveTickets
 	args := []any{agency}
 	if !st.KeepOvernight {
 		waitQ += " AND day = $2"
