@@ -185,7 +185,9 @@ func (s *Server) svcLoad(r *http.Request, sess *citizen.Session) (*svcCtx, error
 	return &svcCtx{P: p, V: v, Draft: d, Steps: stepsOf(v), Sess: sess}, nil
 }
 
-func (c *svcCtx) base() string { return "/dich-vu/" + url.PathEscape(c.P.Code) + "/" + url.PathEscape(c.Draft.ID) + "/" }
+func (c *svcCtx) base() string {
+	return "/dich-vu/" + url.PathEscape(c.P.Code) + "/" + url.PathEscape(c.Draft.ID) + "/"
+}
 
 // next is the page after step name: the next question, or the check page
 // once every question has been answered; back=check returns to the check
