@@ -537,8 +537,6 @@ func (s *Server) serviceStepPost(w http.ResponseWriter, r *http.Request, sess *c
 	switch {
 	case later:
 		http.Redirect(w, r, "/dich-vu/"+url.PathEscape(c.P.Code)+"?saved=1", http.StatusSeeOther)
-	case r.PostFormValue("upload_more") != "":
-		http.Redirect(w, r, c.base()+name+backQuery(data.Back), http.StatusSeeOther)
 	case lookupFailed:
 		http.Redirect(w, r, c.next(name, data.Back)+"?lookup=failed", http.StatusSeeOther)
 	default:
@@ -804,9 +802,12 @@ func (s *Server) svcCheckPage(w http.ResponseWriter, r *http.Request, data *svcS
 		row := svcRow{Change: c.base() + st.Name + "?back=1"}
 		switch st.Kind {
 		case "who":
-			row.Label, row.Value = view.T("svc.who_title"), view.T("svc.for_"+a.For)
-			if a.For == "" {
-				row.Value = ""
+			row.Label = view.T("svc.who_title")
+			switch a.For {
+			case portal.ForSelf:
+				row.Value = view.T("svc.for_self")
+			case portal.ForBehalf:
+				row.Value = view.T("svc.for_behalf")
 			}
 		case "field":
 			f := st.Field
@@ -819,9 +820,12 @@ func (s *Server) svcCheckPage(w http.ResponseWriter, r *http.Request, data *svcS
 				row.Value, row.Files = view.T("svc.src_upload"), c.Draft.FilesOf(st.Comp.ID)
 			case string(catalog.ReuseDocumentStore):
 				row.Value = view.T("svc.src_document_store") + " — " + a.Reuse[st.Comp.ID]
-			case "":
-			default:
-				row.Value = view.T("svc.src_" + src)
+			case string(catalog.ReusePopulationDB):
+				row.Value = view.T("svc.src_population_db")
+			case string(catalog.ReuseCivilStatusDB):
+				row.Value = view.T("svc.src_civil_status_db")
+			case portal.SourceNone:
+				row.Value = view.T("svc.src_none")
 			}
 		}
 		data.Rows = append(data.Rows, row)

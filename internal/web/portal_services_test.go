@@ -522,7 +522,7 @@ func TestPortalServicesLevelCSRFAndUploads(t *testing.T) {
 		}
 		// Two good files, then one removed.
 		png := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89")
-		if st, body, _ := c2.upload(comp, url.Values{"upload_more": {"1"}, "source": {"upload"}}, map[string][]byte{"trang1.pdf": pdfBytes, "trang2.png": png}); st != http.StatusSeeOther {
+		if st, body, _ := c2.upload(comp, url.Values{"source": {"upload"}}, map[string][]byte{"trang1.pdf": pdfBytes, "trang2.png": png}); st != http.StatusSeeOther {
 			t.Fatalf("good files: %d %s", st, svcErr(body))
 		}
 		_, body, _ = c2.get(comp)
