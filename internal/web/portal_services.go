@@ -967,12 +967,16 @@ func (s *Server) svcSubmit(w http.ResponseWriter, r *http.Request, c *svcCtx) {
 		}
 	}
 	now := s.Now()
+	detail := map[string]any{"draft": c.Draft.ID, "reused": reuse, "eid_level": c.Sess.Level, "replayed": res.Replayed}
+	if c.Sess.Assisted() {
+		detail["assisted_by"], detail["assist_id"] = c.Sess.AssistedBy, c.Sess.AssistID
+	}
 	err = s.DB.Write(r.Context(), func(ctx context.Context, tx store.Tx) error {
 		if err := s.drafts().MarkSubmittedTx(ctx, tx, c.Draft, d.Code, res.LookupKey); err != nil {
 			return err
 		}
 		if err := audit.Append(ctx, tx, now, audit.Event{Actor: p.Actor(), Role: identity.RoleCitizen, Action: "portal.submit", ObjectType: "dossier", ObjectID: d.Code,
-			Detail: map[string]any{"draft": c.Draft.ID, "reused": reuse, "eid_level": c.Sess.Level, "replayed": res.Replayed}}); err != nil {
+			Detail: detail}); err != nil {
 			return err
 		}
 		if s.Notify == nil || d.Applicant.Phone == "" {
