@@ -111,6 +111,22 @@ func checkUploads(v *catalog.Version, uploads map[string][]Upload) (map[string][
 	return out, nil
 }
 
+// CheckUploads checks files for one component of a procedure version as
+// Submit will (accepted types by content, size, count), for the portal,
+// which keeps a citizen's uploads in a draft before submitting them. It
+// returns each file's sniffed type, size and SHA-256.
+func CheckUploads(v *catalog.Version, component string, files []Upload) ([]File, error) {
+	st, err := checkUploads(v, map[string][]Upload{component: files})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]File, 0, len(st[component]))
+	for _, f := range st[component] {
+		out = append(out, File{Component: component, Name: f.name, ContentType: f.ct, Size: int64(len(f.data)), SHA256: f.sum})
+	}
+	return out, nil
+}
+
 type stored struct {
 	name, ct, sum string
 	data          []byte
