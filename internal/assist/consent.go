@@ -419,7 +419,7 @@ type Paper struct {
 }
 
 // MaxScan bounds a scanned consent form.
-const MaxScan = 5 << 20
+const MaxScan = 3 << 19 // 1.5 MB: the console reads at most 2 MB a form
 
 // RecordPaper records a consent the citizen signed on paper in front of
 // the officer, who checked the chip ID card: it lasts 30 days and opens
@@ -448,7 +448,7 @@ func (s *Service) RecordPaper(ctx context.Context, h Helper, id string, p Paper)
 	var scan any
 	if len(p.Scan) > 0 {
 		if len(p.Scan) > MaxScan {
-			return nil, apperr.New(apperr.TooLarge, "scan_too_large", "Tệp bản quét quá lớn (tối đa 5 MB).")
+			return nil, apperr.New(apperr.TooLarge, "scan_too_large", "Tệp bản quét quá lớn (tối đa 1,5 MB).")
 		}
 		scanType = sniff(p.Scan)
 		if scanType == "" {
@@ -713,4 +713,3 @@ func (s *Service) Log(ctx context.Context, idNumber string) ([]LogEntry, error) 
 	}
 	return out, rows.Err()
 }
-
