@@ -389,6 +389,9 @@ func (s *Service) MemberSignOut(ctx context.Context, token string) error {
 
 // wrap passes an apperr through and marks anything else internal.
 func wrap(err error, what string) error {
+	if err == nil {
+		return nil
+	}
 	var ae *apperr.Error
 	if errors.As(err, &ae) {
 		return ae
