@@ -181,6 +181,9 @@ func TestConsentBySMS(t *testing.T) {
 		if err := e.svc.Allowed(ctx, c.ID, "2.000001"); code(err) != "outside_consent" {
 			t.Fatalf("outside scope: %v", err)
 		}
+		if err := e.svc.RecordDossier(ctx, c.ID, "H56.16072-261127-9999"); code(err) != "dossier_not_found" {
+			t.Fatalf("unknown dossier: %v", err)
+		}
 		// Revoked by someone else's ID number: refused; by the citizen: ends the session.
 		if err := e.svc.Revoke(ctx, "038090004321", c.ID, "Trịnh Văn Hùng"); code(err) != "consent_not_found" {
 			t.Fatalf("revoke by another: %v", err)
