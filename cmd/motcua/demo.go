@@ -66,6 +66,11 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 		}
 		log.Info("demo commune seeded", "agencies", sum.Agencies, "villages", sum.Villages, "staff", sum.Staff,
 			"residents", sum.Residents, "households", sum.Households, "ms", time.Since(start).Milliseconds())
+		if t, m, err := demo.SeedAssist(ctx, a.DB, time.Now()); err != nil {
+			return err
+		} else {
+			log.Info("community digital teams seeded", "teams", t, "members", m)
+		}
 		start = time.Now()
 		hist, err := demo.SeedHistory(ctx, a.DB, a.Dossiers, a.Catalog.Catalog(), time.Now())
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/motcua/motcua/internal/assist"
 	"log/slog"
 	"net"
 	"net/http"
@@ -88,6 +89,7 @@ type App struct {
 	Queue    *queue.Service
 	Citizens *citizen.Service
 	Notify   *notify.Outbox
+	Assist   *assist.Service
 	// SMSSandbox is the sandbox SMS gateway, when no gateway is configured.
 	SMSSandbox *notify.Sandbox
 	Web        *web.Server
@@ -241,8 +243,9 @@ func assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB) (
 		Notifier: queueNotifier{a.Notify, log}}
 	a.Queue = queue.New(a.queueCfg)
 	a.Citizens = citizen.New(db, cfg.Now)
+	a.Assist = assist.New(assist.Config{DB: db, Population: a.Registry, Outbox: a.Notify, Citizens: a.Citizens, Now: cfg.Now})
 	a.Web, err = web.New(web.Deps{
-		Staff: a.Staff, Population: a.Registry, PopulationSandbox: sandbox, Queue: a.Queue, Citizens: a.Citizens,
+		Staff: a.Staff, Population: a.Registry, PopulationSandbox: sandbox, Queue: a.Queue, Citizens: a.Citizens, Assist: a.Assist,
 		Notify: a.Notify, SMSSandbox: smsSandbox,
 		Log: log, DB: db, Catalog: a.Catalog, Calendar: a.Calendar, Org: a.Org, Tokens: a.Tokens, Dossiers: a.Dossiers,
 		BaseURL: cfg.BaseURL, Version: Version, Now: cfg.Now, RateLimit: cfg.RateLimit,

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/motcua/motcua/internal/assist"
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/catalog"
 	"github.com/motcua/motcua/internal/citizen"
@@ -39,6 +40,8 @@ type Deps struct {
 	Staff    *identity.Staff
 	Queue    *queue.Service
 	Citizens *citizen.Service
+	// Assist is assisted mode: community digital teams and consents.
+	Assist *assist.Service
 	// Population is the population-data lookup; PopulationSandbox, when set,
 	// is served at /sandbox/population/ for other tools to try.
 	Population        *registry.Service
