@@ -238,3 +238,27 @@ func (s *Service) Ratings(ctx context.Context, agency string, from, to time.Time
 	}
 	return out, rows.Err()
 }
+
+// MyDossiers lists the citizen's latest dossiers (a form offers them as
+// what a petition is about), newest first, at most limit.
+func (s *Service) MyDossiers(ctx context.Context, c Citizen, limit int) ([]RatableDossier, error) {
+	if c.IDNumber == "" {
+		return nil, nil
+	}
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT id, code, agency_code, procedure_name, status FROM dossiers
+		WHERE applicant_id = $1 ORDER BY submitted_at DESC LIMIT $2`, c.IDNumber, limit)
+	if err != nil {
+		return nil, fmt.Errorf("feedback: list dossiers: %w", err)
+	}
+	defer rows.Close()
+	var out []RatableDossier
+	for rows.Next() {
+		var d RatableDossier
+		if err := rows.Scan(&d.ID, &d.Code, &d.Agency, &d.Procedure, &d.Status); err != nil {
+			return nil, fmt.Errorf("feedback: list dossiers: %w", err)
+		}
+		d.Finished = finished(d.Status)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
