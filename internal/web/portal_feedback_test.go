@@ -188,8 +188,8 @@ func TestPortalFeedbackPetitions(t *testing.T) {
 			t.Fatalf("anonymous: %d %q", st, code)
 		}
 		// Following it: the right phone only.
-		if st, body, _ := anon.do(t, "GET", "/gop-y?ma="+strings.ToLower(code), nil); st != 303 || !strings.HasSuffix(body+"", "") {
-			t.Errorf("open by code: %d", st)
+		if st, _, loc := anon.do(t, "GET", "/gop-y?ma="+strings.ToLower(code), nil); st != 303 || loc != "/gop-y/"+code {
+			t.Errorf("open by code: %d %s", st, loc)
 		}
 		if st, body, _ := anon.do(t, "GET", "/gop-y/"+code, nil); st != 200 || !strings.Contains(body, `name="phone"`) || strings.Contains(body, "đến muộn") {
 			t.Errorf("follow form: %d", st)
