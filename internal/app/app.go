@@ -21,6 +21,7 @@ import (
 	"github.com/motcua/motcua/internal/citizen"
 	"github.com/motcua/motcua/internal/dossier"
 	"github.com/motcua/motcua/internal/dossier/forms"
+	"github.com/motcua/motcua/internal/feedback"
 	"github.com/motcua/motcua/internal/identity"
 	"github.com/motcua/motcua/internal/notify"
 	"github.com/motcua/motcua/internal/org"
@@ -90,6 +91,7 @@ type App struct {
 	Citizens *citizen.Service
 	Notify   *notify.Outbox
 	Assist   *assist.Service
+	Feedback *feedback.Service
 	// SMSSandbox is the sandbox SMS gateway, when no gateway is configured.
 	SMSSandbox *notify.Sandbox
 	Web        *web.Server
@@ -238,7 +240,12 @@ func assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB) (
 	} else {
 		sms = notify.NewHTTPClient(cfg.SMSURL, cfg.SMSAPIKey, cfg.SMSSecretKey, cfg.SMSBrandname)
 	}
-	a.Notify = notify.New(notify.Config{DB: db, Sender: sms, Log: log, Now: cfg.Now})
+	verifyKey, err := notify.LoadVerifyKey(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	a.Notify = notify.New(notify.Config{DB: db, Sender: sms, Log: log, Now: cfg.Now, VerifyKey: verifyKey})
+	a.Feedback = feedback.New(feedback.Config{DB: db, Calendar: a.Calendar, Outbox: a.Notify, BaseURL: cfg.BaseURL, Log: log, Now: cfg.Now})
 	a.queueCfg = queue.Config{DB: db, Calendar: a.Calendar.Calendar(), Catalog: a.Catalog, Org: a.Org, Log: log, Now: cfg.Now, BaseURL: cfg.BaseURL,
 		Notifier: queueNotifier{a.Notify, log}}
 	a.Queue = queue.New(a.queueCfg)
@@ -246,7 +253,7 @@ func assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB) (
 	a.Assist = assist.New(assist.Config{DB: db, Population: a.Registry, Outbox: a.Notify, Citizens: a.Citizens, Now: cfg.Now})
 	a.Web, err = web.New(web.Deps{
 		Staff: a.Staff, Population: a.Registry, PopulationSandbox: sandbox, Queue: a.Queue, Citizens: a.Citizens, Assist: a.Assist,
-		Notify: a.Notify, SMSSandbox: smsSandbox,
+		Notify: a.Notify, SMSSandbox: smsSandbox, Feedback: a.Feedback,
 		Log: log, DB: db, Catalog: a.Catalog, Calendar: a.Calendar, Org: a.Org, Tokens: a.Tokens, Dossiers: a.Dossiers,
 		BaseURL: cfg.BaseURL, Version: Version, Now: cfg.Now, RateLimit: cfg.RateLimit,
 	})

@@ -56,6 +56,10 @@ type Config struct {
 	Batch int
 	// Poll is how often Run looks for due messages. Default 2 seconds.
 	Poll time.Duration
+	// VerifyKey, when set, makes Enqueue end each SMS with a verification
+	// code derived from it ("Ma kiem tra: XXXX-XXXX") that Check looks up,
+	// so citizens can tell the centre's messages from fakes (LoadVerifyKey).
+	VerifyKey []byte
 }
 
 // Outbox holds messages until they are delivered.
@@ -119,6 +123,14 @@ func (o *Outbox) Enqueue(ctx context.Context, tx store.Tx, m Message) error {
 	if !m.NotAfter.IsZero() && !m.NotAfter.After(notBefore) {
 		return ErrWindow
 	}
+	id := newID()
+	code := ""
+	if len(o.cfg.VerifyKey) > 0 && !reVerifyCode.MatchString(m.Body) {
+		code = verifyCode(o.cfg.VerifyKey, id, m.To, m.Body)
+		if m.Body, err = cleanBody(m.Body + verifySuffix + code); err != nil {
+			return err // too long with the code: the caller shortens its text
+		}
+	}
 	segments, _ := Segments(m.Body)
 	// Writes are serialised (one writer; an advisory lock across
 	// PostgreSQL instances), so the next sequence number is safe to take.
@@ -127,11 +139,11 @@ func (o *Outbox) Enqueue(ctx context.Context, tx store.Tx, m Message) error {
 		return fmt.Errorf("notify: enqueue: %w", err)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO notify_messages (id, seq, idem_key, agency_code, channel, recipient, body, kind, segments,
-		state, not_before, not_after, next_attempt_at, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11, $10, $12, $12)
+		state, not_before, not_after, next_attempt_at, created_at, updated_at, verify_code)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'pending', $10, $11, $10, $12, $12, $13)
 		ON CONFLICT (idem_key) DO NOTHING`,
-		newID(), seq, m.Key, m.Agency, m.Channel, m.To, m.Body, m.Kind, segments,
-		store.Millis(notBefore), store.NullMillis(m.NotAfter), store.Millis(now))
+		id, seq, m.Key, m.Agency, m.Channel, m.To, m.Body, m.Kind, segments,
+		store.Millis(notBefore), store.NullMillis(m.NotAfter), store.Millis(now), code)
 	if err != nil {
 		return fmt.Errorf("notify: enqueue: %w", err)
 	}

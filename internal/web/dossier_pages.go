@@ -200,13 +200,18 @@ type verifyResult struct {
 	Genuine bool
 	Reason  string
 	V       *dossier.Verification
+	// Message is the answer about a pasted SMS (portal_feedback_verify.go).
+	Message *messageCheck
 }
 
 // GET /verify[?r=…] and POST /verify (a PDF file): tell a genuine receipt
 // from a forged or altered one.
 func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request) {
 	res := verifyResult{}
+	v := s.newView(w, r, "", nil)
 	switch {
+	case r.Method == http.MethodPost && !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/"):
+		res.Message = s.verifyMessage(w, r, v)
 	case r.Method == http.MethodPost:
 		res = s.verifyUpload(r)
 	case r.URL.Query().Get("r") != "":
@@ -217,7 +222,7 @@ func (s *Server) verifyPage(w http.ResponseWriter, r *http.Request) {
 		}
 		res = verifyResult{Checked: true, Genuine: v.Genuine, Reason: v.Reason, V: v}
 	}
-	v := s.newView(w, r, "", res)
+	v.Data = res
 	v.Title = v.T("verify.title")
 	s.render(w, r, http.StatusOK, "verify", v)
 }

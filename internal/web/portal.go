@@ -26,6 +26,7 @@ func portalRoutes(s *Server, route func(string, http.HandlerFunc)) {
 	portalServiceRoutes(s, route)
 	portalMineRoutes(s, route)
 	portalAssistRoutes(s, route)
+	portalFeedbackRoutes(s, route)
 }
 
 // citizenSession is the live portal session of the request, or nil.

@@ -20,6 +20,7 @@ import (
 	"github.com/motcua/motcua/internal/catalog"
 	"github.com/motcua/motcua/internal/citizen"
 	"github.com/motcua/motcua/internal/dossier"
+	"github.com/motcua/motcua/internal/feedback"
 	"github.com/motcua/motcua/internal/identity"
 	"github.com/motcua/motcua/internal/notify"
 	"github.com/motcua/motcua/internal/org"
@@ -50,6 +51,8 @@ type Deps struct {
 	// is the sandbox SMS gateway, served at /sandbox/sms/.
 	Notify     *notify.Outbox
 	SMSSandbox http.Handler
+	// Feedback keeps ratings and feedback/complaints (PAKN).
+	Feedback *feedback.Service
 	// Registry receives the web layer's metrics; nil makes a new one.
 	Registry *prometheus.Registry
 	// BaseURL is the public address of this installation, for links in
