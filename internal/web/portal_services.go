@@ -950,6 +950,14 @@ func (s *Server) svcSubmit(w http.ResponseWriter, r *http.Request, c *svcCtx) {
 		fail(err)
 		return
 	}
+	// Someone helping files only what the citizen consented to, while the
+	// consent stands.
+	if c.Sess.Assisted() && s.Assist != nil {
+		if err := s.Assist.Allowed(r.Context(), c.Sess.AssistID, c.P.Code); err != nil {
+			fail(err)
+			return
+		}
+	}
 	p := c.Sess.Principal()
 	res, err := s.Dossiers.Submit(r.Context(), p, req, c.Draft.Key)
 	if err != nil {
@@ -957,6 +965,13 @@ func (s *Server) svcSubmit(w http.ResponseWriter, r *http.Request, c *svcCtx) {
 		return
 	}
 	d := res.Dossier
+	if c.Sess.Assisted() && s.Assist != nil {
+		// Who helped is kept with the consent; the dossier is already safe,
+		// so a failure here is logged, not shown.
+		if err := s.Assist.RecordDossier(r.Context(), c.Sess.AssistID, d.Code); err != nil {
+			s.Log.Warn("portal: assisted dossier not recorded", "dossier", d.Code, "consent", c.Sess.AssistID, "err", err)
+		}
+	}
 	reuse := map[string]string{}
 	for comp, src := range c.Draft.Answers.Sources {
 		if src != dossier.SourceUpload && src != portal.SourceNone {
