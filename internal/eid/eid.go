@@ -108,6 +108,8 @@ type Config struct {
 	Now func() time.Time
 	// Sandbox marks the built-in sandbox provider, to label it.
 	Sandbox bool
+	// StateKey seals pending sign-ins in the browser (32 bytes, StateKey).
+	StateKey []byte
 }
 
 // Client is an OpenID Connect relying party.
@@ -137,6 +139,14 @@ func New(cfg Config) *Client {
 
 // Issuer is the configured issuer.
 func (c *Client) Issuer() string { return c.cfg.Issuer }
+
+// SealPending and OpenPending keep a pending sign-in in a cookie.
+func (c *Client) SealPending(p *Pending) (string, error) { return p.Seal(c.cfg.StateKey) }
+
+// OpenPending opens what SealPending sealed.
+func (c *Client) OpenPending(sealed string) (*Pending, error) {
+	return OpenPending(c.cfg.StateKey, sealed, c.cfg.Now())
+}
 
 // Sandbox reports whether this is the built-in sandbox provider.
 func (c *Client) Sandbox() bool { return c.cfg.Sandbox }
@@ -258,7 +268,7 @@ func (c *Client) CheckCallback(q url.Values, p *Pending) (string, error) {
 	if iss := q.Get("iss"); iss != "" && strings.TrimRight(iss, "/") != c.cfg.Issuer {
 		return "", &Error{Code: CodeProvider, Desc: "answer from another issuer " + iss}
 	}
-	if time.Since(time.Unix(p.Created, 0)) > PendingMaxAge+Skew {
+	if c.cfg.Now().Sub(time.Unix(p.Created, 0)) > PendingMaxAge+Skew {
 		return "", &Error{Code: CodeInvalidGrant, Desc: "the sign-in took too long"}
 	}
 	if e := q.Get("error"); e != "" {

@@ -19,6 +19,7 @@ import (
 	"github.com/motcua/motcua/internal/catalog"
 	"github.com/motcua/motcua/internal/citizen"
 	"github.com/motcua/motcua/internal/dossier"
+	"github.com/motcua/motcua/internal/eid"
 	"github.com/motcua/motcua/internal/identity"
 	"github.com/motcua/motcua/internal/notify"
 	"github.com/motcua/motcua/internal/org"
@@ -47,6 +48,10 @@ type Deps struct {
 	// is the sandbox SMS gateway, served at /sandbox/sms/.
 	Notify     *notify.Outbox
 	SMSSandbox http.Handler
+	// EID signs citizens in with their e-ID; EIDSandbox, when set, is the
+	// sandbox e-ID provider, served at /sandbox/eid/.
+	EID        *eid.Client
+	EIDSandbox http.Handler
 	// Registry receives the web layer's metrics; nil makes a new one.
 	Registry *prometheus.Registry
 	// BaseURL is the public address of this installation, for links in
@@ -190,6 +195,9 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/v1/openapi.json", s.apiOpenAPI)
 	if s.SMSSandbox != nil {
 		mux.Handle(notify.SandboxPrefix+"/", http.StripPrefix(notify.SandboxPrefix, s.SMSSandbox))
+	}
+	if s.EIDSandbox != nil {
+		mux.Handle(eid.SandboxPrefix+"/", http.StripPrefix(eid.SandboxPrefix, s.EIDSandbox))
 	}
 	if s.PopulationSandbox != nil {
 		mux.Handle("/sandbox/population/", http.StripPrefix("/sandbox/population", s.PopulationSandbox))
