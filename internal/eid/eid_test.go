@@ -449,17 +449,17 @@ func TestIDTokenVerification(t *testing.T) {
 	otherEC, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	otherRSA, _ := rsa.GenerateKey(rand.Reader, 2048)
 	cases := map[string]func(string) string{
-		"forged ES256 signature":   with(f.es256(otherEC, "ec1"), nil),
-		"forged RS256 signature":   with(f.rs256(otherRSA, "rsa1"), nil),
-		"RS256 header on EC key":   with(f.rs256(f.rsa, "ec1"), nil),
-		"wrong audience":           with(ec, func(c map[string]any) { c["aud"] = "another-app" }),
-		"audiences without azp":    with(ec, func(c map[string]any) { c["aud"] = []string{clientID, "another-app"} }),
-		"wrong issuer":             with(ec, func(c map[string]any) { c["iss"] = "https://evil.example" }),
-		"wrong nonce":              with(ec, func(c map[string]any) { c["nonce"] = "replayed-from-another-sign-in" }),
-		"no nonce":                 with(ec, func(c map[string]any) { delete(c, "nonce") }),
-		"expired":                  with(ec, func(c map[string]any) { c["exp"] = time.Now().Add(-3 * time.Minute).Unix() }),
-		"issued in the future":     with(ec, func(c map[string]any) { c["iat"] = time.Now().Add(5 * time.Minute).Unix() }),
-		"no subject":               with(ec, func(c map[string]any) { delete(c, "sub") }),
+		"forged ES256 signature": with(f.es256(otherEC, "ec1"), nil),
+		"forged RS256 signature": with(f.rs256(otherRSA, "rsa1"), nil),
+		"RS256 header on EC key": with(f.rs256(f.rsa, "ec1"), nil),
+		"wrong audience":         with(ec, func(c map[string]any) { c["aud"] = "another-app" }),
+		"audiences without azp":  with(ec, func(c map[string]any) { c["aud"] = []string{clientID, "another-app"} }),
+		"wrong issuer":           with(ec, func(c map[string]any) { c["iss"] = "https://evil.example" }),
+		"wrong nonce":            with(ec, func(c map[string]any) { c["nonce"] = "replayed-from-another-sign-in" }),
+		"no nonce":               with(ec, func(c map[string]any) { delete(c, "nonce") }),
+		"expired":                with(ec, func(c map[string]any) { c["exp"] = time.Now().Add(-3 * time.Minute).Unix() }),
+		"issued in the future":   with(ec, func(c map[string]any) { c["iat"] = time.Now().Add(5 * time.Minute).Unix() }),
+		"no subject":             with(ec, func(c map[string]any) { delete(c, "sub") }),
 		"tampered claims": func(nonce string) string {
 			tok := ec(f.claims(nonce))
 			parts := strings.Split(tok, ".")

@@ -194,8 +194,8 @@ func (c *Client) verifyJWT(ctx context.Context, token string) ([]byte, error) {
 		return nil, &Error{Code: CodeInvalidToken, Desc: "bad header encoding"}
 	}
 	var h struct {
-		Alg string `json:"alg"`
-		Kid string `json:"kid"`
+		Alg  string `json:"alg"`
+		Kid  string `json:"kid"`
 		Crit []string
 	}
 	if err := json.Unmarshal(hb, &h); err != nil {
