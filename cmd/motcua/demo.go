@@ -102,10 +102,35 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 			url = "http://" + addr
 		}
 		creds, _ := os.ReadFile(credFile)
+		creds = append(creds, demoCitizens(ctx, a)...)
 		fmt.Fprintf(out, "\nmotcua demo — Trung tâm Phục vụ hành chính công xã Hoa Lộc (SANDBOX)\n\n  Open %s\n\n%s\nText messages to citizens go to the SMS SANDBOX: logged as \"SANDBOX SMS\", listed at %s/staff/admin/messages, never delivered.\n\nData: %s (delete it, or run with --fresh, to start over). Stop with Ctrl+C.\n\n",
 			url, creds, url, f.cfg.DataDir)
 	}
 	return <-errc
+}
+
+// demoCitizens says how to sign in to the citizen portal as a synthetic
+// resident through the VNeID sandbox.
+func demoCitizens(ctx context.Context, a *app.App) string {
+	if a.EIDSandbox == nil {
+		return ""
+	}
+	accts, err := a.EIDSandbox.DemoAccounts(ctx)
+	if err != nil || len(accts) == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\n  Citizen portal — sign in at /dang-nhap through the VNeID SANDBOX (not the real VNeID):\n")
+	b.WriteString("  type one of these personal ID numbers on its page, or pick the person from its list:\n")
+	for _, lv := range []int{2, 1} {
+		for _, ac := range accts {
+			if ac.Level == lv {
+				fmt.Fprintf(&b, "    %s  level %d  %s\n", ac.IDNumber, ac.Level, ac.FullName)
+				break
+			}
+		}
+	}
+	return b.String()
 }
 
 // writeDemoCredentials creates the demo's API tokens once and keeps them in

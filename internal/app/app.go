@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/motcua/motcua/data"
@@ -21,6 +23,7 @@ import (
 	"github.com/motcua/motcua/internal/citizen"
 	"github.com/motcua/motcua/internal/dossier"
 	"github.com/motcua/motcua/internal/dossier/forms"
+	"github.com/motcua/motcua/internal/eid"
 	"github.com/motcua/motcua/internal/feedback"
 	"github.com/motcua/motcua/internal/identity"
 	"github.com/motcua/motcua/internal/notify"
@@ -60,6 +63,12 @@ type Config struct {
 	SMSSecretKey string
 	SMSBrandname string
 
+	// The e-ID provider (OpenID Connect); an empty EIDIssuer uses the
+	// built-in VNeID sandbox at <base-url>/sandbox/eid.
+	EIDIssuer       string
+	EIDClientID     string
+	EIDClientSecret string
+
 	// Now is the clock (tests fix it); nil means time.Now.
 	Now func() time.Time
 }
@@ -94,6 +103,10 @@ type App struct {
 	Feedback *feedback.Service
 	// SMSSandbox is the sandbox SMS gateway, when no gateway is configured.
 	SMSSandbox *notify.Sandbox
+	// EID signs citizens in; EIDSandbox is the sandbox provider when no
+	// issuer is configured.
+	EID        *eid.Client
+	EIDSandbox *eid.Sandbox
 	Web        *web.Server
 
 	queueCfg queue.Config
@@ -251,9 +264,16 @@ func assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB) (
 	a.Queue = queue.New(a.queueCfg)
 	a.Citizens = citizen.New(db, cfg.Now)
 	a.Assist = assist.New(assist.Config{DB: db, Population: a.Registry, Outbox: a.Notify, Citizens: a.Citizens, Now: cfg.Now})
+	if err := a.openEID(ctx, cfg, log, db); err != nil {
+		return nil, err
+	}
+	var eidSandbox http.Handler
+	if a.EIDSandbox != nil {
+		eidSandbox = a.EIDSandbox
+	}
 	a.Web, err = web.New(web.Deps{
 		Staff: a.Staff, Population: a.Registry, PopulationSandbox: sandbox, Queue: a.Queue, Citizens: a.Citizens, Assist: a.Assist,
-		Notify: a.Notify, SMSSandbox: smsSandbox, Feedback: a.Feedback,
+		Notify: a.Notify, SMSSandbox: smsSandbox, Feedback: a.Feedback, EID: a.EID, EIDSandbox: eidSandbox,
 		Log: log, DB: db, Catalog: a.Catalog, Calendar: a.Calendar, Org: a.Org, Tokens: a.Tokens, Dossiers: a.Dossiers,
 		BaseURL: cfg.BaseURL, Version: Version, Now: cfg.Now, RateLimit: cfg.RateLimit,
 	})
@@ -261,6 +281,41 @@ func assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB) (
 		return nil, err
 	}
 	return a, nil
+}
+
+// openEID sets up e-ID sign-in: the configured provider, or the sandbox
+// provider served by motcua itself and reached in-process.
+func (a *App) openEID(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB) error {
+	key, err := eid.StateKey(ctx, db)
+	if err != nil {
+		return err
+	}
+	if cfg.EIDIssuer != "" {
+		if u, err := url.Parse(cfg.EIDIssuer); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return fmt.Errorf("e-ID issuer %q is not an http(s) address", cfg.EIDIssuer)
+		}
+		if cfg.EIDClientID == "" {
+			return errors.New("an e-ID issuer needs its client identifier (--eid-client-id)")
+		}
+		a.EID = eid.New(eid.Config{Issuer: cfg.EIDIssuer, ClientID: cfg.EIDClientID, ClientSecret: cfg.EIDClientSecret, Now: cfg.Now, StateKey: key})
+		log.Info("e-ID provider", "issuer", cfg.EIDIssuer)
+		return nil
+	}
+	base := strings.TrimRight(cfg.BaseURL, "/")
+	if base == "" {
+		base = "http://localhost"
+	}
+	secret := identity.NewTOTPSecret() // shared in-process only
+	sb, err := eid.NewSandbox(ctx, db, base+eid.SandboxPrefix, "motcua", secret)
+	if err != nil {
+		return err
+	}
+	sb.Log, sb.Now, sb.Latency = log, cfg.Now, 40*time.Millisecond
+	a.EIDSandbox = sb
+	a.EID = eid.New(eid.Config{Issuer: sb.Issuer, ClientID: "motcua", ClientSecret: secret, Now: cfg.Now, StateKey: key, Sandbox: true,
+		HTTP: eid.InProcess(http.StripPrefix(eid.SandboxPrefix, sb))})
+	log.Info("e-ID: SANDBOX (VNeID sandbox provider at /sandbox/eid; synthetic residents, not the real VNeID)")
+	return nil
 }
 
 // SeedCatalog imports the shipped catalogue into an empty database, so a

@@ -45,10 +45,13 @@ func (s *Server) citizenSession(r *http.Request) *citizen.Session {
 	return sess
 }
 
-// setCitizenCookie keeps a new session in the browser.
+// setCitizenCookie keeps a new session in the browser, until the browser
+// closes (a shared computer forgets it); the server ends the session at
+// its idle and absolute limits. No Expires: the app's clock (fixed in
+// tests) is not the browser's.
 func setCitizenCookie(w http.ResponseWriter, r *http.Request, sess *citizen.Session) {
 	http.SetCookie(w, &http.Cookie{Name: citizenCookie, Value: sess.Token, Path: "/", HttpOnly: true, Secure: r.TLS != nil,
-		SameSite: http.SameSiteLaxMode, Expires: sess.Expires})
+		SameSite: http.SameSiteLaxMode})
 }
 
 // clearCitizenCookie forgets the session in the browser.

@@ -15,6 +15,7 @@ import (
 	"github.com/motcua/motcua/internal/apperr"
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/catalog"
+	"github.com/motcua/motcua/internal/citizen"
 	"github.com/motcua/motcua/internal/dossier"
 	"github.com/motcua/motcua/internal/identity"
 	"github.com/motcua/motcua/internal/org"
@@ -97,6 +98,10 @@ type view struct {
 	Version   string
 	Year      int
 	Data      any
+	// Citizen is the signed-in citizen's portal session, for the header;
+	// Official is the genuine address, for the anti-fraud line (portal_auth.go).
+	Citizen  *citizen.Session
+	Official string
 }
 
 // lang picks the page language: ?lang= (remembered in a cookie), then the
@@ -133,6 +138,7 @@ func (s *Server) newView(w http.ResponseWriter, r *http.Request, title string, d
 	if a, err := s.Org.Home(r.Context()); err == nil {
 		v.Centre = a
 	}
+	s.portalView(w, r, v)
 	return v
 }
 

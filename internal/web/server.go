@@ -20,6 +20,7 @@ import (
 	"github.com/motcua/motcua/internal/catalog"
 	"github.com/motcua/motcua/internal/citizen"
 	"github.com/motcua/motcua/internal/dossier"
+	"github.com/motcua/motcua/internal/eid"
 	"github.com/motcua/motcua/internal/feedback"
 	"github.com/motcua/motcua/internal/identity"
 	"github.com/motcua/motcua/internal/notify"
@@ -53,6 +54,10 @@ type Deps struct {
 	SMSSandbox http.Handler
 	// Feedback keeps ratings and feedback/complaints (PAKN).
 	Feedback *feedback.Service
+	// EID signs citizens in with their e-ID; EIDSandbox, when set, is the
+	// sandbox e-ID provider, served at /sandbox/eid/.
+	EID        *eid.Client
+	EIDSandbox http.Handler
 	// Registry receives the web layer's metrics; nil makes a new one.
 	Registry *prometheus.Registry
 	// BaseURL is the public address of this installation, for links in
@@ -210,6 +215,9 @@ func (s *Server) Handler() http.Handler {
 	route("GET /api/v1/openapi.json", s.apiOpenAPI)
 	if s.SMSSandbox != nil {
 		mux.Handle(notify.SandboxPrefix+"/", http.StripPrefix(notify.SandboxPrefix, s.SMSSandbox))
+	}
+	if s.EIDSandbox != nil {
+		mux.Handle(eid.SandboxPrefix+"/", http.StripPrefix(eid.SandboxPrefix, s.EIDSandbox))
 	}
 	if s.PopulationSandbox != nil {
 		mux.Handle("/sandbox/population/", http.StripPrefix("/sandbox/population", s.PopulationSandbox))
