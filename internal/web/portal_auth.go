@@ -44,6 +44,8 @@ func (s *Server) portalView(w http.ResponseWriter, r *http.Request, v *view) {
 	if v.Citizen = s.citizenSession(r); v.Citizen != nil {
 		// A page naming the citizen is theirs alone: no shared cache keeps it.
 		w.Header().Set("Cache-Control", "private, no-store")
+		// Whoever helps is named on every page, with the way to stop it.
+		v.Assist = s.assistBannerFor(r, v.Citizen, v.T)
 	}
 }
 

@@ -102,6 +102,8 @@ type view struct {
 	// Official is the genuine address, for the anti-fraud line (portal_auth.go).
 	Citizen  *citizen.Session
 	Official string
+	// Assist is the banner of an assisted session (portal_assist.go).
+	Assist *assistBanner
 }
 
 // lang picks the page language: ?lang= (remembered in a cookie), then the
