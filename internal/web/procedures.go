@@ -26,6 +26,8 @@ type procedureSummary struct {
 	URL      string   `json:"url"`
 	Agency   string   `json:"agency"`
 	Channels []string `json:"channels"`
+	// Apply is the portal's online service for it, when it takes dossiers online.
+	Apply string `json:"apply_url,omitempty"`
 }
 
 func summarize(p *catalog.Procedure, now time.Time) procedureSummary {
@@ -37,6 +39,9 @@ func summarize(p *catalog.Procedure, now time.Time) procedureSummary {
 		s.Agency = v.Agency
 		for _, c := range v.Channels {
 			s.Channels = append(s.Channels, string(c))
+		}
+		if servesOnline(v) {
+			s.Apply = "/dich-vu/" + p.Code
 		}
 	}
 	return s
@@ -52,11 +57,14 @@ func (s *Server) searchProcedures(r *http.Request) (q, field string, items []pro
 		q = q[:200]
 	}
 	field = r.URL.Query().Get("field")
+	online := r.URL.Query().Get("online") == "1" // only what can be filed on the portal
 	now := s.Now()
 	items = []procedureSummary{}
 	for _, p := range s.Catalog.Catalog().Search(q, 0) {
 		if (field == "" || p.Field == field) && len(items) < searchLimit {
-			items = append(items, summarize(p, now))
+			if sum := summarize(p, now); !online || sum.Apply != "" {
+				items = append(items, sum)
+			}
 		}
 	}
 	return q, field, items
@@ -111,7 +119,8 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request) {
 // procedureListPage: search results (works without JavaScript).
 func (s *Server) procedureListPage(w http.ResponseWriter, r *http.Request) {
 	q, field, items := s.searchProcedures(r)
-	v := s.newView(w, r, "", map[string]any{"Query": q, "Field": field, "Fields": s.Catalog.Catalog().Fields(), "Items": items})
+	v := s.newView(w, r, "", map[string]any{"Query": q, "Field": field, "Fields": s.Catalog.Catalog().Fields(), "Items": items,
+		"Online": r.URL.Query().Get("online") == "1"})
 	v.Title = v.T("procedures.title")
 	if q != "" {
 		v.Title = v.T("procedures.results_for") + " “" + q + "”"

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -77,6 +78,27 @@ func TestProcedureSearchAPI(t *testing.T) {
 		st, b = env.Do(t, "GET", "/api/v1/procedures", "", nil)
 		if res := apptest.JSON[procList](t, b); st != 200 || res.Count != env.App.Catalog.Catalog().Len() {
 			t.Errorf("empty query lists %d, want all %d", res.Count, env.App.Catalog.Catalog().Len())
+		}
+		// Only what the portal takes online, each with where to apply.
+		st, b = env.Do(t, "GET", "/api/v1/procedures?online=1", "", nil)
+		var online struct {
+			Count      int `json:"count"`
+			Procedures []struct {
+				Code  string `json:"code"`
+				Apply string `json:"apply_url"`
+			} `json:"procedures"`
+		}
+		if err := json.Unmarshal(b, &online); err != nil || st != 200 || online.Count == 0 || online.Count >= env.App.Catalog.Catalog().Len() {
+			t.Fatalf("online only: %d, %d of %d (%v)", st, online.Count, env.App.Catalog.Catalog().Len(), err)
+		}
+		for _, p := range online.Procedures {
+			if p.Apply != "/dich-vu/"+p.Code {
+				t.Errorf("%s listed as online without its service: %q", p.Code, p.Apply)
+			}
+		}
+		st, body := env.Do(t, "GET", "/procedures?online=1", "", nil)
+		if st != 200 || !strings.Contains(string(body), `href="/dich-vu/`) || !strings.Contains(string(body), `name="online" value="1" checked`) {
+			t.Errorf("online-only page: %d", st)
 		}
 	})
 }
