@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/motcua/motcua/internal/apperr"
+	"github.com/motcua/motcua/internal/assist"
 	"github.com/motcua/motcua/internal/catalog"
 	"github.com/motcua/motcua/internal/dossier"
 	"github.com/motcua/motcua/internal/identity"
@@ -72,6 +73,8 @@ type dossierPage struct {
 	Print      string // a form just produced by the last action, to print now
 	CanUpload  bool
 	Components []catalog.Component
+	// Assisted names who helped the citizen file it online, if anyone did.
+	Assisted *assist.DossierAssist
 }
 
 type formLink struct {
@@ -109,6 +112,13 @@ func (s *Server) staffDossier(w http.ResponseWriter, r *http.Request, v *staffVi
 		}
 	}
 	pg.CanUpload = !d.Terminal() && principal(r).HasAny(identity.RoleCounter, identity.RoleSpecialist)
+	if s.Assist != nil && d.Channel == catalog.ChannelOnline {
+		if a, err := s.Assist.ForDossier(r.Context(), d.Code); err != nil {
+			s.Log.Warn("staff dossier: who assisted", "dossier", d.Code, "err", err)
+		} else {
+			pg.Assisted = a
+		}
+	}
 	for _, name := range []string{"receipt", "guidance", "refusal", "apology", "stop_notice", "control_slip"} {
 		if link, ok := s.dossierForms(d)[name]; ok {
 			_ = link
