@@ -233,6 +233,7 @@ type SupplementRequest struct {
 // MineComponent is one document of the procedure.
 type MineComponent struct {
 	ID, Name, Accept string
+	Kinds            string // "PDF, JPG, PNG", for people
 	MaxMB            int
 	Provided         bool
 }
@@ -354,7 +355,8 @@ func (e *Engine) MineGet(ctx context.Context, p *identity.Principal, idNumber, c
 				if mb == 0 {
 					mb = maxFileMB
 				}
-				v.Components = append(v.Components, MineComponent{ID: c.ID, Name: c.Name, Accept: Accept(c), MaxMB: mb, Provided: provided[c.ID]})
+				v.Components = append(v.Components, MineComponent{ID: c.ID, Name: c.Name, Accept: Accept(c),
+					Kinds: strings.ToUpper(strings.Join(accepted(c), ", ")), MaxMB: mb, Provided: provided[c.ID]})
 			}
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/motcua/motcua/internal/audit"
 	"github.com/motcua/motcua/internal/citizen"
 	"github.com/motcua/motcua/internal/dossier"
+	"github.com/motcua/motcua/internal/dossier/forms"
 )
 
 // hoaID is the applicant of birthJSON: Nguyễn Thị Hoa.
@@ -281,6 +282,18 @@ func TestPortalMine(t *testing.T) {
 		}
 		if got := verify([]byte(pdf)); !strings.Contains(got, "Bản điện tử kết quả hợp lệ") || !strings.Contains(got, birth) {
 			t.Errorf("verify the result: %s", got)
+		}
+		// The QR code's address: the signed facts alone.
+		doc, err := env.App.Dossiers.Keys().OpenFile([]byte(pdf))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := forms.SealFromPDF(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, body, _ := (&mineClient{env: env}).get(t, "/verify?r="+url.QueryEscape(tok)); !strings.Contains(html.UnescapeString(body), "Bản điện tử kết quả hợp lệ") {
+			t.Errorf("verify the QR code: %s", body)
 		}
 		altered := []byte(pdf)
 		altered[len(pdf)/2] ^= 1

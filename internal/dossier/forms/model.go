@@ -595,7 +595,7 @@ func buildResult(dc *doc) error {
 	dc.add(procedureField(d))
 	dc.add(field(tx("Số, ký hiệu kết quả: "), bd(orBlank(d.ResultCode))))
 	dc.add(field(tx("Thời gian có kết quả: "), tx(whenWords(d.ResultAt))))
-	dc.add(prose(tx(unit+" xác nhận hồ sơ nêu trên đã được giải quyết xong. Tệp này là bản điện tử của kết quả, mang chữ ký số của "+unit+
+	dc.add(prose(tx(unit + " xác nhận hồ sơ nêu trên đã được giải quyết xong. Tệp này là bản điện tử của kết quả, mang chữ ký số của " + unit +
 		"; bản điện tử có giá trị như bản giấy khi chữ ký số còn nguyên vẹn.")))
 	lk := &lookup{code: clean(f.Code), caption: clean(d.QRCaption)}
 	if t := strings.TrimSpace(d.QRText); t != "" {
