@@ -33,7 +33,7 @@ const (
 func portalMineRoutes(s *Server, route func(string, http.HandlerFunc)) {
 	route("GET "+mineBase, s.portalPage(citizen.Level1, s.mineList))
 	route("GET "+mineBase+"/{code}", s.portalPage(citizen.Level1, s.mineDossier))
-	route("POST "+mineBase+"/{code}/bo-sung", limitBody(mineMaxUpload, s.portalPage(citizen.Level2, s.mineSupplement)))
+	route("POST "+mineBase+"/{code}/bo-sung", s.mineUploads(s.portalPage(citizen.Level2, s.mineSupplement)))
 	route("GET "+mineBase+"/{code}/rut", s.portalPage(citizen.Level2, s.mineWithdraw))
 	route("POST "+mineBase+"/{code}/rut", limitBody(64<<10, s.portalPage(citizen.Level2, s.mineWithdraw)))
 	route("GET "+mineBase+"/{code}/ket-qua.pdf", s.portalPage(citizen.Level2, s.mineResult))
@@ -48,6 +48,26 @@ func limitBody(n int64, h http.HandlerFunc) http.HandlerFunc {
 		h(w, r)
 	}
 }
+
+// mineUploads bounds a supplement's body and reads it before the CSRF
+// check does, so that too much is answered "too large", not "form expired".
+// Without a session nothing is read: the wrapper refuses it.
+func (s *Server) mineUploads(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, mineMaxUpload)
+		if s.citizenSession(r) != nil {
+			var tooLarge *http.MaxBytesError
+			if err := r.ParseMultipartForm(8 << 20); errors.As(err, &tooLarge) {
+				s.fail(w, r, errUploadTooLarge)
+				return
+			}
+		}
+		h(w, r)
+	}
+}
+
+var errUploadTooLarge = &apperr.Error{Kind: apperr.TooLarge, Code: "upload_too_large", Field: "files",
+	Message: fmt.Sprintf("Các tệp gửi một lần tối đa %d MB. Hãy gửi ít tệp hơn hoặc chụp lại với độ phân giải thấp hơn.", mineMaxUpload>>20)}
 
 // mineItem is one dossier of the list, with its words.
 type mineItem struct {
@@ -123,6 +143,10 @@ func (s *Server) mineList(w http.ResponseWriter, r *http.Request, sess *citizen.
 	for _, m := range list {
 		it := mineItem{MineSummary: m, StatusKey: statusKey(m.State, m.Status), ExpectKey: expectKey(m.Expect)}
 		it.Action, it.ActionKey = mineAction(m.Code, m.Expect)
+		if m.Expect == dossier.ExpectDownload && sess.Level < citizen.Level2 {
+			// The download needs level 2: the dossier's page says so.
+			it.Action = mineBase + "/" + url.PathEscape(m.Code) + "#nhan-ket-qua"
+		}
 		d.Items = append(d.Items, it)
 	}
 	if page > 1 {
@@ -238,8 +262,7 @@ func (s *Server) mineSupplement(w http.ResponseWriter, r *http.Request, sess *ci
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooLarge):
-		err = &apperr.Error{Kind: apperr.TooLarge, Code: "upload_too_large", Field: "files",
-			Message: fmt.Sprintf("Các tệp gửi một lần tối đa %d MB. Hãy gửi ít tệp hơn hoặc chụp lại với độ phân giải thấp hơn.", mineMaxUpload>>20)}
+		err = errUploadTooLarge
 	case err != nil:
 		err = apperr.Field("files", "no_file", "Chưa chọn tệp nào. Hãy chọn ít nhất một tệp giấy tờ cần bổ sung.")
 	default:

@@ -227,6 +227,11 @@ func TestPortalMine(t *testing.T) {
 		if st, _, _ := hoa.postFiles(t, sup, map[string]string{"csrf": hoa.sess.CSRF}, map[string][]byte{"file:giay-chung-sinh|big.pdf": big}); st != http.StatusRequestEntityTooLarge {
 			t.Errorf("too large: %d", st)
 		}
+		huge := append(append([]byte{}, minePDF...), bytes.Repeat([]byte("0"), 41<<20)...)
+		if st, body, _ := hoa.postFiles(t, sup, map[string]string{"csrf": hoa.sess.CSRF}, map[string][]byte{"file:giay-chung-sinh|huge.pdf": huge}); st != http.StatusRequestEntityTooLarge ||
+			!strings.Contains(body, "tối đa 40 MB") {
+			t.Errorf("more than a request may carry: %d", st)
+		}
 		if d := f.get(birth); d.State != "supplementing" {
 			t.Fatalf("after bad answers: %s", d.State)
 		}
@@ -355,6 +360,9 @@ func TestPortalMine(t *testing.T) {
 		low := mineSignIn(t, env, "hoa-l1", hoaID, "Nguyễn Thị Hoa", citizen.Level1)
 		if st, _, _ := low.get(t, "/cong-dan/ho-so/"+marital[2]); st != 200 {
 			t.Errorf("level 1 view: %d", st)
+		}
+		if _, body, _ := low.get(t, "/cong-dan/ho-so/"+marital[2]); strings.Contains(body, "/rut\"") || !strings.Contains(html.UnescapeString(body), "mức độ 2") {
+			t.Errorf("level 1 is offered the withdrawal")
 		}
 		if st, _, _ := low.postForm(t, "/cong-dan/ho-so/"+marital[2]+"/rut", url.Values{"csrf": {low.sess.CSRF}, "reason": {"x"}}); st != http.StatusForbidden {
 			t.Errorf("level 1 withdraw: %d", st)
