@@ -519,7 +519,7 @@ func (e *Engine) MineResult(ctx context.Context, p *identity.Principal, idNumber
 	if err != nil {
 		return nil, err
 	}
-	if d.Result.ElectronicAt == nil || d.Status < 9 || d.Status == 10 && d.FinishedAt == nil {
+	if d.Result.ElectronicAt == nil || (d.Status != 9 && d.Status != 10) {
 		return nil, ErrNoElectronicResult
 	}
 	data, err := e.resultData(ctx, d, hist)

@@ -91,7 +91,8 @@ func TestPortalMineBrowser(t *testing.T) {
 	// The staff finish it, with an electronic result.
 	mineAct(t, f, "tuphap.huong", birth, `{"action":"submit"}`)
 	mineAct(t, f, "chutich.binh", birth, `{"action":"sign","result_code":"125/2026/KS","result_file":"ks-125.pdf"}`)
-	p.Navigate(dossierURL)
+	axeEverywhere(t, p, dossierURL)
+	p.Navigate(dossierURL + "?lang=vi")
 	if got := p.Text("#nhan-ket-qua"); !strings.Contains(got, "125/2026/KS") {
 		t.Fatalf("result section: %s", got)
 	}
