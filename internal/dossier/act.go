@@ -135,6 +135,12 @@ func (e *Engine) actTx(ctx context.Context, tx store.Tx, p *identity.Principal, 
 	if !canRead(p, d, e.involves(d)) {
 		return nil, ErrNotFound
 	}
+	return e.actLoaded(ctx, tx, p, d, req, idemKey, reqHash, at)
+}
+
+// actLoaded performs an action on a dossier loaded in the caller's
+// transaction, once the caller has checked the principal may see it.
+func (e *Engine) actLoaded(ctx context.Context, tx store.Tx, p *identity.Principal, d *Dossier, req ActionRequest, idemKey, reqHash string, at time.Time) (*ActionResult, error) {
 	if req.Rev != 0 && req.Rev != d.Rev {
 		return nil, ErrConcurrent
 	}
@@ -328,13 +334,14 @@ func (e *Engine) transition(d *Dossier, p *identity.Principal, req *ActionReques
 	case ActionSupplementReceived:
 		switch d.State {
 		case StateGuided:
-			if err := need(identity.RoleCounter); err != nil {
+			if err := need(identity.RoleCounter, identity.RoleCitizen); err != nil {
 				return nil, err
 			}
 			d.State, d.Status = StateNew, 1
 		case StateSupplementing:
 			resume, _ := wf.State(d.ResumeState)
-			roles := []string{identity.RoleCounter}
+			// The applicant may answer online (applicant.go checks it is theirs).
+			roles := []string{identity.RoleCounter, identity.RoleCitizen}
 			if resume != nil {
 				roles = append(roles, resume.Roles...)
 			}
@@ -430,7 +437,9 @@ func (e *Engine) transition(d *Dossier, p *identity.Principal, req *ActionReques
 		if !proc && d.State != StateNew && d.State != StateGuided && d.State != StateSupplementing && d.State != StateAwaitingPayment {
 			return nil, invalidState(req.Action, stateName(wf, d.State))
 		}
-		if err := need(identity.RoleCounter); err != nil {
+		// The counter records a withdrawal asked for in person; the
+		// applicant may withdraw their own online (applicant.go).
+		if err := need(identity.RoleCounter, identity.RoleCitizen); err != nil {
 			return nil, err
 		}
 		if proc {

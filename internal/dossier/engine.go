@@ -251,6 +251,10 @@ func canRead(p *identity.Principal, d *Dossier, involves func(catalog.AgencyKind
 	if p == nil {
 		return false
 	}
+	if p.Has(identity.RoleCitizen) && !hasStaffRole(p) {
+		// A citizen sees only their own dossiers, through applicant.go.
+		return false
+	}
 	if p.Agency == "" || p.Agency == d.Agency || strings.HasPrefix(d.Agency, p.Agency+".") {
 		return true
 	}

@@ -321,6 +321,11 @@ type Verification struct {
 	Due        *time.Time `json:"due_at,omitempty"`
 	CurrentDue *time.Time `json:"current_due_at,omitempty"`
 	Status     string     `json:"status,omitempty"`
+	// Kind is "result" for an electronic result (ResultCode and ResultAt
+	// set), empty for a receipt.
+	Kind       string     `json:"kind,omitempty"`
+	ResultCode string     `json:"result_code,omitempty"`
+	ResultAt   *time.Time `json:"result_at,omitempty"`
 }
 
 // VerifySeal checks a receipt's seal (the token, or the whole QR address):
@@ -338,6 +343,9 @@ func (e *Engine) VerifySeal(ctx context.Context, token string) (*Verification, e
 		return &Verification{Genuine: false, Reason: "Chữ ký số không hợp lệ: giấy tờ này không do hệ thống của Trung tâm phát hành, hoặc mã QR đã bị sửa."}, nil
 	}
 	f := strings.SplitN(text, "|", 6)
+	if len(f) == 6 && f[0] == "K1" {
+		return e.verifyResult(ctx, text, f)
+	}
 	if len(f) != 6 || f[0] != "R1" {
 		return &Verification{Genuine: false, Reason: "Mã QR không phải của Giấy tiếp nhận hồ sơ."}, nil
 	}

@@ -19,6 +19,9 @@ const (
 	StopNotice  Kind = "stop_notice"  // Thông báo dừng giải quyết hồ sơ (Circular 03/2025 only)
 	ControlSlip Kind = "control_slip" // Phiếu kiểm soát quá trình giải quyết hồ sơ
 	Register    Kind = "register"     // Sổ theo dõi hồ sơ
+	// Result is the electronic copy of a dossier's result handed to the
+	// applicant online: not one of the circulars' numbered forms.
+	Result Kind = "result" // Bản điện tử kết quả giải quyết thủ tục hành chính
 )
 
 // Numbering is the circular whose form numbers are printed.
@@ -54,6 +57,8 @@ func Number(k Kind, n Numbering) (string, bool) {
 			return "07", true
 		}
 		return "06", true
+	case Result:
+		return "", true // no form number
 	}
 	return "", false
 }
@@ -108,6 +113,10 @@ type Data struct {
 	// Signer is who signs (apology: the head of the agency responsible).
 	Signer      string
 	SignerTitle string
+
+	// Result facts: its number or code, when and by whom it was issued.
+	ResultCode string
+	ResultAt   time.Time
 
 	// Apology dates.
 	PreviousDue time.Time

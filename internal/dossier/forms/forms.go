@@ -67,6 +67,8 @@ func formTitle(k Kind, n Numbering) string {
 		return "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"
 	case Register:
 		return "SỔ THEO DÕI HỒ SƠ"
+	case Result:
+		return "BẢN ĐIỆN TỬ KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
 	}
 	return ""
 }
@@ -88,7 +90,10 @@ func circularName(n Numbering) string {
 
 // docTitle is "Mẫu số 01 – Giấy tiếp nhận … – <code>".
 func docTitle(d Data, num string) string {
-	s := "Mẫu số " + num + " – " + formName(d.Kind, d.Numbering)
+	s := formName(d.Kind, d.Numbering)
+	if num != "" {
+		s = "Mẫu số " + num + " – " + s
+	}
 	if c := clean(d.Dossier.Code); c != "" && d.Kind != Register {
 		s += " – " + c
 	}

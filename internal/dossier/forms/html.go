@@ -107,9 +107,12 @@ func (w *hw) page(dc *doc) {
 		w.text(SandboxBanner)
 		w.raw("</p>\n")
 	}
-	w.raw("<p class=\"form-no\">Mẫu số ")
-	w.text(dc.number)
-	w.raw("</p>\n<div class=\"nat-head\">\n<div class=\"issuer\">\n")
+	if dc.number != "" {
+		w.raw("<p class=\"form-no\">Mẫu số ")
+		w.text(dc.number)
+		w.raw("</p>\n")
+	}
+	w.raw("<div class=\"nat-head\">\n<div class=\"issuer\">\n")
 	if p := upper(d.ParentBody); p != "" {
 		w.raw("<p class=\"parent\">")
 		w.text(p)

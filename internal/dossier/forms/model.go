@@ -150,6 +150,8 @@ func build(d Data) (*doc, error) {
 		buildControlSlip(dc)
 	case Register:
 		buildRegister(dc)
+	case Result:
+		err = buildResult(dc)
 	}
 	if err != nil {
 		return nil, err
@@ -580,4 +582,31 @@ func registerCells(i int, r RegisterRow) [][]span {
 		nil,
 		{tx(registerNote(r))},
 	}
+}
+
+// buildResult is the electronic copy of a result: what was decided, for
+// whom, its number, and the QR code that checks it is genuine.
+func buildResult(dc *doc) error {
+	d := dc.d
+	f := d.Dossier
+	unit := unitInText(d)
+	dc.codeLine()
+	dc.add(applicantFields(d, "Cấp cho", true)...)
+	dc.add(procedureField(d))
+	dc.add(field(tx("Số, ký hiệu kết quả: "), bd(orBlank(d.ResultCode))))
+	dc.add(field(tx("Thời gian có kết quả: "), tx(whenWords(d.ResultAt))))
+	dc.add(prose(tx(unit + " xác nhận hồ sơ nêu trên đã được giải quyết xong. Tệp này là bản điện tử của kết quả, mang chữ ký số của " + unit +
+		"; bản điện tử có giá trị như bản giấy khi chữ ký số còn nguyên vẹn.")))
+	lk := &lookup{code: clean(f.Code), caption: clean(d.QRCaption)}
+	if t := strings.TrimSpace(d.QRText); t != "" {
+		png, err := qrPNG(t)
+		if err != nil {
+			return err
+		}
+		lk.png = png
+		lk.alt = "Mã QR kiểm tra kết quả " + lk.code + ": quét bằng điện thoại để kiểm tra bản điện tử này là thật"
+		dc.add(block{kind: blkLookup, lookup: lk})
+	}
+	dc.add(block{kind: blkSigns, signs: &signs{right: signer(d)}})
+	return nil
 }

@@ -82,7 +82,11 @@ func newPDF(dc *doc) *pdfR {
 	f.SetModificationDate(when)
 	f.SetTitle(docTitle(d, dc.number), true)
 	f.SetAuthor(unitInText(d), true)
-	f.SetSubject("Mẫu số "+dc.number+" ("+circularName(d.Numbering)+"): "+formName(d.Kind, d.Numbering), true)
+	if dc.number != "" {
+		f.SetSubject("Mẫu số "+dc.number+" ("+circularName(d.Numbering)+"): "+formName(d.Kind, d.Numbering), true)
+	} else {
+		f.SetSubject(formName(d.Kind, d.Numbering), true)
+	}
 	if seal := d.Seal; seal != "" {
 		f.SetKeywords(SealKeywordPrefix+seal, !isASCII(seal))
 	}
@@ -436,7 +440,9 @@ func (r *pdfR) render() {
 // the country, motto and date (right).
 func (r *pdfR) nationalHeading() {
 	d := r.dc.d
-	r.text([]span{bd("Mẫu số " + r.dc.number)}, ptext{size: 12, al: alignRight})
+	if r.dc.number != "" {
+		r.text([]span{bd("Mẫu số " + r.dc.number)}, ptext{size: 12, al: alignRight})
+	}
 	y0 := r.y + 1
 	const gutter = 4.0
 	split := 0.42
