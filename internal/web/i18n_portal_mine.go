@@ -46,6 +46,8 @@ func init() {
 
 		"mine.dossier":                 "Hồ sơ",
 		"mine.back":                    "Tất cả hồ sơ của tôi",
+		"mine.rate":                    "Đánh giá mức độ hài lòng",
+		"mine.feedback":                "Góp ý, phản ánh về hồ sơ này",
 		"mine.done.supplement":         "Đã gửi giấy tờ bổ sung. Hồ sơ của bạn tiếp tục được giải quyết.",
 		"mine.done.withdrawn":          "Đã rút hồ sơ theo yêu cầu của bạn.",
 		"mine.now":                     "Hồ sơ đang ở đâu",
@@ -166,6 +168,8 @@ func init() {
 
 		"mine.dossier":                 "Dossier",
 		"mine.back":                    "All my dossiers",
+		"mine.rate":                    "Rate how satisfied you are",
+		"mine.feedback":                "Feedback or a complaint about this dossier",
 		"mine.done.supplement":         "Your papers were sent. Your dossier is being processed again.",
 		"mine.done.withdrawn":          "The dossier was withdrawn as you asked.",
 		"mine.now":                     "Where the dossier stands",
