@@ -20,6 +20,11 @@ import (
 	"github.com/motcua/motcua/internal/vntext"
 )
 
+// ElectronicResultFile marks a result issued electronically by motcua
+// itself (the sealed result document the citizen downloads and /verify
+// checks) rather than a file uploaded from elsewhere.
+const ElectronicResultFile = "motcua:ket-qua-dien-tu"
+
 // ActionRequest asks for one action on a dossier.
 type ActionRequest struct {
 	Action  string   `json:"action"`
@@ -34,7 +39,7 @@ type ActionRequest struct {
 	Online bool `json:"online,omitempty"`
 	// Result facts, when the result is issued or returned.
 	ResultCode  string `json:"result_code,omitempty"`
-	ResultFile  string `json:"result_file,omitempty"`
+	ResultFile  string `json:"result_file,omitempty"`  // the electronic result's file; ElectronicResultFile for the one motcua issues
 	Method      string `json:"method,omitempty"`       // return: counter, post, online
 	CollectedBy string `json:"collected_by,omitempty"` // return: who collected it
 	// Verification: received with the longer time for verified cases.

@@ -2,8 +2,10 @@ package web_test
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -97,7 +99,23 @@ func TestPortalFullJourneyBrowser(t *testing.T) {
 	// The centre finishes it with an electronic result.
 	mineAct(t, f, "kinhte.nam", code, `{"action":"submit"}`)
 	mineAct(t, f, "chutich.binh", code, `{"action":"approve"}`)
-	mineAct(t, f, "chutich.binh", code, `{"action":"sign","result_code":"27A8012345-CL","result_file":"hkd-cap-lai.pdf"}`)
+	// The chairman signs in the console; an online dossier's result goes
+	// out electronically unless he unticks it.
+	binh := signIn(t, env, "chutich.binh")
+	if st, page := binh.get(t, "/staff/dossiers/"+code+"/act/sign"); st != 200 || !strings.Contains(page, `id="electronic_result" name="electronic_result" value="1" checked`) {
+		t.Fatalf("sign confirmation: %d", st)
+	}
+	_, page := binh.get(t, "/staff/dossiers/"+code+"/act/sign")
+	form := url.Values{"result_code": {"27A8012345-CL"}, "electronic_result": {"1"}}
+	if m := regexp.MustCompile(`name="key" value="([^"]+)"`).FindStringSubmatch(page); m != nil {
+		form.Set("key", m[1])
+	}
+	if m := reRevOne.FindStringSubmatch(page); m != nil {
+		form.Set("rev", m[1])
+	}
+	if st, body, u := binh.post(t, "/staff/dossiers/"+code+"/act/sign", form); st != 200 || !strings.HasPrefix(u.Path, "/staff/dossiers/") {
+		t.Fatalf("sign: %d %s", st, body)
+	}
 
 	// She downloads the result and checks it at /verify.
 	p.Navigate(env.URL + "/cong-dan/ho-so/" + code)

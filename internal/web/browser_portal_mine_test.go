@@ -129,7 +129,7 @@ func TestPortalMineBrowser(t *testing.T) {
 	// Withdrawal of the other dossier, confirmed with a reason.
 	p.Navigate(withdraw)
 	p.Type("#reason", "Tôi đã nộp nhầm thủ tục")
-	if st := p.ClickAndWait(`form button[type="submit"]`); st != 200 {
+	if st := p.ClickAndWait(`main form button[type="submit"]`); st != 200 {
 		t.Fatalf("withdraw: %d", st)
 	}
 	if got := p.Text("main"); !strings.Contains(got, "Đã rút hồ sơ theo yêu cầu của bạn.") {

@@ -237,6 +237,11 @@ func (s *Server) staffAct(w http.ResponseWriter, r *http.Request, v *staffView) 
 	req := dossier.ActionRequest{Action: action, Comment: r.PostFormValue("comment"), NewDue: r.PostFormValue("new_due"),
 		ResultCode: r.PostFormValue("result_code"), Method: r.PostFormValue("method"), CollectedBy: r.PostFormValue("collected_by"),
 		Online: r.PostFormValue("online") == "1", Verification: r.PostFormValue("verification") == "1"}
+	if r.PostFormValue("electronic_result") == "1" && pg.Needs["result_code"] {
+		// The citizen gets the result electronically: a sealed result document
+		// with a verification QR code, which motcua issues (portal, /verify).
+		req.ResultFile = dossier.ElectronicResultFile
+	}
 	for _, line := range strings.Split(r.PostFormValue("reasons"), "\n") {
 		if strings.TrimSpace(line) != "" {
 			req.Reasons = append(req.Reasons, line)
