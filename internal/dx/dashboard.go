@@ -10,8 +10,8 @@ import (
 
 // Point is one value of a trend.
 type Point struct {
-	At          time.Time `json:"at"`   // the date (entered) or the month's first day (computed)
-	Month       bool      `json:"-"`    // a month's figure, not a day's
+	At          time.Time `json:"at"` // the date (entered) or the month's first day (computed)
+	Month       bool      `json:"-"`  // a month's figure, not a day's
 	Value       float64   `json:"value"`
 	OK          bool      `json:"ok"` // false: no data for that month
 	Numerator   *int64    `json:"numerator,omitempty"`

@@ -270,22 +270,24 @@ func TestImport(t *testing.T) {
 
 // dossier inserts a hand-built dossier.
 type dossierRow struct {
-	code             string
-	channel          string
-	status           int
-	received         time.Time
-	due, finished    *time.Time
-	countsLate       bool
-	apologized       bool
-	fee              int64
-	paid             *time.Time
-	paidOnline       bool
-	reused           int
-	eResult          bool
+	code          string
+	channel       string
+	status        int
+	received      time.Time
+	due, finished *time.Time
+	countsLate    bool
+	apologized    bool
+	fee           int64
+	paid          *time.Time
+	paidOnline    bool
+	reused        int
+	eResult       bool
 }
 
-func vn(y int, m time.Month, d, h int) time.Time { return time.Date(y, m, d, h, 0, 0, 0, calendar.Location) }
-func at(t time.Time) *time.Time                  { return &t }
+func vn(y int, m time.Month, d, h int) time.Time {
+	return time.Date(y, m, d, h, 0, 0, 0, calendar.Location)
+}
+func at(t time.Time) *time.Time { return &t }
 
 func insertDossiers(t *testing.T, db *store.DB, rows []dossierRow) {
 	t.Helper()
@@ -335,11 +337,11 @@ func TestComputed(t *testing.T) {
 		insertDossiers(t, db, []dossierRow{
 			// March: 6 received, 4 online, 2 reusing data.
 			{code: "A1", channel: "online", status: 10, received: mar(2), due: at(mar(10)), finished: at(mar(5)), eResult: true, fee: 8000, paid: at(mar(2)), paidOnline: true, reused: 1},
-			{code: "A2", channel: "online", status: 9, received: mar(3), due: at(mar(10)), finished: at(mar(12))},                                         // late
+			{code: "A2", channel: "online", status: 9, received: mar(3), due: at(mar(10)), finished: at(mar(12))},                                                // late
 			{code: "A3", channel: "online", status: 10, received: mar(4), due: at(mar(20)), finished: at(mar(6)), countsLate: true, fee: 8000, paid: at(mar(4))}, // two supplements: late
 			{code: "A4", channel: "online", status: 10, received: mar(5), due: at(mar(9)), finished: at(mar(9)), apologized: true, reused: 2},                    // apology: late
-			{code: "A5", channel: "in_person", status: 4, received: mar(6), due: at(mar(20))},                                                                  // open, overdue at the end of March
-			{code: "A6", channel: "in_person", status: 7, received: mar(7), due: at(mar(9)), finished: at(mar(8))},                                             // withdrawn: not counted as finished
+			{code: "A5", channel: "in_person", status: 4, received: mar(6), due: at(mar(20))},                                                                    // open, overdue at the end of March
+			{code: "A6", channel: "in_person", status: 7, received: mar(7), due: at(mar(9)), finished: at(mar(8))},                                               // withdrawn: not counted as finished
 			// February: one received and finished on time, on paper; one
 			// finished in March: counted in March.
 			{code: "B1", channel: "in_person", status: 10, received: vn(2026, 2, 10, 9), due: at(vn(2026, 2, 20, 9)), finished: at(vn(2026, 2, 12, 9)), eResult: true},
