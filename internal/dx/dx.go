@@ -15,6 +15,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/motcua/motcua/internal/apperr"
@@ -203,8 +204,14 @@ func canEnter(p *identity.Principal) error {
 	return nil
 }
 
+// canRead: leaders and administrators read their own unit's figures; a
+// province supervisor reads those of every commune under the province.
 func canRead(p *identity.Principal, agency string) error {
-	if !p.HasAny(ReadRoles...) || !p.CanActFor(agency) {
+	ok := p.HasAny(EnterRoles...) && p.CanActFor(agency)
+	if p.Has(identity.RoleSupervisor) {
+		ok = ok || p.Agency == "" || agency == p.Agency || strings.HasPrefix(agency, p.Agency+".")
+	}
+	if !ok {
 		return apperr.New(apperr.Forbidden, "forbidden", "Tài khoản của bạn không được xem số liệu chuyển đổi số của đơn vị này.")
 	}
 	return nil
