@@ -2,7 +2,6 @@ package dx
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -41,107 +40,128 @@ const eResult = `(result_doc LIKE '%"electronic_at"%')`
 const onTime = `(finished_at <= due_at AND apologized_at IS NULL AND NOT counts_late)`
 
 // Compute works the computed indicators out over [from, to) for an agency,
-// with SQL over its dossiers and assisted submissions.
+// from its dossiers and assisted submissions.
 func (s *Service) Compute(ctx context.Context, agency string, from, to time.Time) (*Figures, error) {
-	all, err := s.computeBuckets(ctx, agency, []time.Time{from, to})
+	all, err := s.computePeriods(ctx, agency, [][2]time.Time{{from, to}})
 	if err != nil {
 		return nil, err
 	}
 	return &all[0], nil
 }
 
-// computeBuckets computes the figures for consecutive periods bounded by
-// edges (n+1 edges, n periods), each query grouping by period in one scan.
-func (s *Service) computeBuckets(ctx context.Context, agency string, edges []time.Time) ([]Figures, error) {
-	n := len(edges) - 1
-	out := make([]Figures, n)
-	for i := range out {
-		out[i] = Figures{From: edges[i], To: edges[i+1], ByKey: map[string]Figure{}}
-	}
-	ms := make([]any, 0, len(edges)+1)
-	ms = append(ms, agency)
-	for _, e := range edges {
-		ms = append(ms, store.Millis(e))
-	}
-	// bucket(col) is the period index of col, as a CASE over the edges.
-	bucket := func(col string) string {
-		var b strings.Builder
-		b.WriteString("CASE")
-		for i := 1; i <= n; i++ {
-			fmt.Fprintf(&b, " WHEN %s < $%d THEN %d", col, i+2, i-1)
+// dossierFacts are what the figures need of one dossier; the flags are
+// worked out by the database (the same SQL on both engines).
+type dossierFacts struct {
+	received, finished, due, paid      int64 // 0: none
+	done, online, reused, onTime, eRes bool
+	fee, paidOnline, open              bool
+}
+
+// computePeriods computes the figures for several periods at once (the
+// chosen period and the trend's months) from one scan of the dossiers
+// that can count in any of them: received, finished or paid in the
+// window, or still open at its start.
+func (s *Service) computePeriods(ctx context.Context, agency string, periods [][2]time.Time) ([]Figures, error) {
+	lo, hi := periods[0][0], periods[0][1]
+	for _, p := range periods {
+		if p[0].Before(lo) {
+			lo = p[0]
 		}
-		b.WriteString(" END")
-		return b.String()
-	}
-	in := func(col string) string {
-		return fmt.Sprintf("%s >= $2 AND %s < $%d", col, col, n+2)
-	}
-	type acc struct{ a, b, c int64 }
-	run := func(q string, fn func(i int, x acc)) error {
-		rows, err := s.db.Read().QueryContext(ctx, q, ms...)
-		if err != nil {
-			return err
+		if p[1].After(hi) {
+			hi = p[1]
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var i int
-			var x acc
-			if err := rows.Scan(&i, &x.a, &x.b, &x.c); err != nil {
-				return err
-			}
-			if i >= 0 && i < n {
-				fn(i, x)
-			}
-		}
-		return rows.Err()
 	}
-	received := make([]acc, n)
-	finished := make([]acc, n)
-	paid := make([]acc, n)
-	assisted := make([]int64, n)
-	err := run(`SELECT `+bucket("received_at")+` AS p, COUNT(*),
-		COALESCE(SUM(CASE WHEN channel = 'online' THEN 1 ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN reused > 0 THEN 1 ELSE 0 END), 0)
-		FROM dossiers WHERE agency_code = $1 AND `+in("received_at")+` GROUP BY 1`,
-		func(i int, x acc) { received[i] = x })
-	if err == nil {
-		err = run(`SELECT `+bucket("finished_at")+` AS p, COUNT(*),
-			COALESCE(SUM(CASE WHEN `+onTime+` THEN 1 ELSE 0 END), 0),
-			COALESCE(SUM(CASE WHEN `+eResult+` THEN 1 ELSE 0 END), 0)
-			FROM dossiers WHERE agency_code = $1 AND status IN (9, 10) AND `+in("finished_at")+` GROUP BY 1`,
-			func(i int, x acc) { finished[i] = x })
-	}
-	if err == nil {
-		err = run(`SELECT `+bucket("paid_at")+` AS p, COUNT(*),
-			COALESCE(SUM(CASE WHEN paid_online THEN 1 ELSE 0 END), 0), 0
-			FROM dossiers WHERE agency_code = $1 AND fee > 0 AND `+in("paid_at")+` GROUP BY 1`,
-			func(i int, x acc) { paid[i] = x })
-	}
-	if err == nil {
-		err = run(`SELECT `+bucket("a.at")+` AS p, COUNT(*), 0, 0
-			FROM assist_dossiers a JOIN dossiers d ON d.code = a.dossier_code
-			WHERE d.agency_code = $1 AND `+in("a.at")+` GROUP BY 1`,
-			func(i int, x acc) { assisted[i] = x.a })
-	}
+	from, to := store.Millis(lo), store.Millis(hi)
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT COALESCE(received_at, 0), COALESCE(finished_at, 0), COALESCE(due_at, 0), COALESCE(paid_at, 0),
+		CASE WHEN status IN (9, 10) THEN 1 ELSE 0 END, CASE WHEN channel = 'online' THEN 1 ELSE 0 END, CASE WHEN reused > 0 THEN 1 ELSE 0 END,
+		CASE WHEN `+onTime+` THEN 1 ELSE 0 END, CASE WHEN `+eResult+` THEN 1 ELSE 0 END,
+		CASE WHEN fee > 0 THEN 1 ELSE 0 END, CASE WHEN paid_online THEN 1 ELSE 0 END, CASE WHEN status NOT IN (3, 7) THEN 1 ELSE 0 END
+		FROM dossiers WHERE agency_code = $1 AND received_at < $3
+		AND (received_at >= $2 OR finished_at IS NULL OR finished_at >= $2 OR paid_at >= $2)`, agency, from, to)
 	if err != nil {
 		return nil, wrap(err, "compute")
 	}
-	// Dossiers still open and overdue at each period's end count as late.
-	for i := range out {
-		var overdue int64
-		end := store.Millis(edges[i+1])
-		if err := s.db.Read().QueryRowContext(ctx, `SELECT COUNT(*) FROM dossiers WHERE agency_code = $1
-			AND received_at < $2 AND (finished_at IS NULL OR finished_at >= $2) AND due_at < $2 AND status NOT IN (3, 7)`,
-			agency, end).Scan(&overdue); err != nil {
-			return nil, wrap(err, "compute overdue")
+	var facts []dossierFacts
+	for rows.Next() {
+		var f dossierFacts
+		var flags [8]int
+		if err := rows.Scan(&f.received, &f.finished, &f.due, &f.paid, &flags[0], &flags[1], &flags[2], &flags[3], &flags[4], &flags[5], &flags[6], &flags[7]); err != nil {
+			rows.Close()
+			return nil, wrap(err, "compute")
 		}
-		f := out[i].ByKey
-		f[OnlineShare] = share(received[i].b, received[i].a)
-		f[Reuse] = share(received[i].c, received[i].a)
-		f[OnTime] = share(finished[i].b, finished[i].a+overdue)
-		f[EResults] = share(finished[i].c, finished[i].a)
-		f[OnlinePayment] = share(paid[i].b, paid[i].a)
-		f[Assisted] = count(assisted[i])
+		f.done, f.online, f.reused, f.onTime, f.eRes, f.fee, f.paidOnline, f.open = flags[0] == 1, flags[1] == 1, flags[2] == 1, flags[3] == 1, flags[4] == 1, flags[5] == 1, flags[6] == 1, flags[7] == 1
+		facts = append(facts, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, wrap(err, "compute")
+	}
+	var assisted []int64
+	rows, err = s.db.Read().QueryContext(ctx, `SELECT a.at FROM assist_dossiers a JOIN dossiers d ON d.code = a.dossier_code
+		WHERE d.agency_code = $1 AND a.at >= $2 AND a.at < $3`, agency, from, to)
+	if err != nil {
+		return nil, wrap(err, "compute assisted")
+	}
+	for rows.Next() {
+		var at int64
+		if err := rows.Scan(&at); err != nil {
+			rows.Close()
+			return nil, wrap(err, "compute assisted")
+		}
+		assisted = append(assisted, at)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, wrap(err, "compute assisted")
+	}
+	out := make([]Figures, len(periods))
+	for i, p := range periods {
+		a, b := store.Millis(p[0]), store.Millis(p[1])
+		in := func(t int64) bool { return t != 0 && t >= a && t < b }
+		var received, online, reused, finished, onTime, eRes, overdue, paid, paidOnline, help int64
+		for _, f := range facts {
+			if in(f.received) {
+				received++
+				if f.online {
+					online++
+				}
+				if f.reused {
+					reused++
+				}
+			}
+			if f.done && in(f.finished) {
+				finished++
+				if f.onTime {
+					onTime++
+				}
+				if f.eRes {
+					eRes++
+				}
+			}
+			// Still open at the period's end, and overdue then: late.
+			if f.open && f.received < b && (f.finished == 0 || f.finished >= b) && f.due != 0 && f.due < b {
+				overdue++
+			}
+			if f.fee && in(f.paid) {
+				paid++
+				if f.paidOnline {
+					paidOnline++
+				}
+			}
+		}
+		for _, at := range assisted {
+			if in(at) {
+				help++
+			}
+		}
+		out[i] = Figures{From: p[0], To: p[1], ByKey: map[string]Figure{
+			OnlineShare:   share(online, received),
+			Reuse:         share(reused, received),
+			OnTime:        share(onTime, finished+overdue),
+			EResults:      share(eRes, finished),
+			OnlinePayment: share(paidOnline, paid),
+			Assisted:      count(help),
+		}}
 	}
 	return out, nil
 }

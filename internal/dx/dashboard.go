@@ -59,21 +59,22 @@ func (s *Service) Dashboard(ctx context.Context, p *identity.Principal, agency s
 		return nil, err
 	}
 	d := &Dashboard{Agency: agency, From: from, To: to}
-	cur, err := s.Compute(ctx, agency, from, to)
-	if err != nil {
-		return nil, err
-	}
-	// The trend: the 12 months up to the period's end, the last one cut at it.
+	// The period's figures and the trend: the 12 months up to the
+	// period's end, the last one cut at it, in one scan.
 	last := monthStart(to.Add(-time.Millisecond))
-	edges := make([]time.Time, 0, TrendMonths+1)
+	periods := [][2]time.Time{{from, to}}
 	for i := TrendMonths - 1; i >= 0; i-- {
-		edges = append(edges, last.AddDate(0, -i, 0))
+		end := last.AddDate(0, -i+1, 0)
+		if i == 0 {
+			end = to
+		}
+		periods = append(periods, [2]time.Time{last.AddDate(0, -i, 0), end})
 	}
-	edges = append(edges, to)
-	months, err := s.computeBuckets(ctx, agency, edges)
+	all, err := s.computePeriods(ctx, agency, periods)
 	if err != nil {
 		return nil, err
 	}
+	cur, months := all[0], all[1:]
 	targets, err := s.targets(ctx, agency)
 	if err != nil {
 		return nil, err
