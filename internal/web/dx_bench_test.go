@@ -8,9 +8,9 @@ import (
 
 	"github.com/motcua/motcua/internal/app/apptest"
 	"github.com/motcua/motcua/internal/calendar"
+	"github.com/motcua/motcua/internal/demo"
 	"github.com/motcua/motcua/internal/dx"
 	"github.com/motcua/motcua/internal/identity"
-	"github.com/motcua/motcua/internal/demo"
 	"github.com/motcua/motcua/internal/store"
 )
 
