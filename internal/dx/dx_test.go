@@ -147,6 +147,14 @@ func TestEntries(t *testing.T) {
 		if card := cardOf(t, d, "eid_level2"); card.Target.Value != 85 || !card.Target.Own || !card.Met {
 			t.Fatalf("own target: %+v", card)
 		}
+		// A province supervisor reads the communes under the province only.
+		province := &identity.Principal{ID: "u-tinh", Name: "Giám Sát Tỉnh", Roles: []string{identity.RoleSupervisor}, Agency: "H56"}
+		if _, err := s.Dashboard(ctx, province, home, time.Now(), time.Now()); err != nil {
+			t.Fatalf("province supervisor: %v", err)
+		}
+		if _, err := s.Dashboard(ctx, province, "H57.00001", time.Now(), time.Now()); code(t, err) != "forbidden" {
+			t.Fatalf("another province: %v", err)
+		}
 		if _, err := s.Dashboard(ctx, specialist, home, time.Now(), time.Now()); code(t, err) != "forbidden" {
 			t.Fatalf("specialist reads: %v", err)
 		}
