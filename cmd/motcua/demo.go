@@ -80,6 +80,11 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 			return err
 		}
 		log.Info("a year of demo dossiers seeded", "dossiers", hist.Dossiers, "by_status", fmt.Sprint(hist.ByStatus), "ms", time.Since(start).Milliseconds())
+		if f, n, err := demo.SeedDX(ctx, a.DB, time.Now()); err != nil {
+			return err
+		} else {
+			log.Info("digital-transformation figures and assisted submissions seeded", "figures", f, "assisted", n)
+		}
 		start = time.Now()
 		tickets, err := demo.SeedQueue(ctx, a.QueueConfig(), 20, time.Now())
 		if err != nil {

@@ -212,6 +212,7 @@ func (s *Server) Handler() http.Handler {
 	queuePageRoutes(s, route)
 	queueConsoleRoutes(s, route)
 	portalRoutes(s, route)
+	dxRoutes(s, route)
 	route("GET /api/v1/openapi.json", s.apiOpenAPI)
 	if s.SMSSandbox != nil {
 		mux.Handle(notify.SandboxPrefix+"/", http.StripPrefix(notify.SandboxPrefix, s.SMSSandbox))
