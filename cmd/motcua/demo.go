@@ -71,12 +71,26 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 		} else {
 			log.Info("community digital teams seeded", "teams", t, "members", m)
 		}
+		// The year of dossiers and the two weeks of the queue touch different
+		// tables: seeded side by side, their commits share the disk's flushes
+		// (the store's group commit) and the demo is ready sooner.
 		start = time.Now()
+		queueDone := make(chan error, 1)
+		go func() {
+			tickets, err := demo.SeedQueue(ctx, a.QueueConfig(), 10, time.Now())
+			if err == nil {
+				log.Info("two weeks of the demo queue seeded", "tickets", tickets, "ms", time.Since(start).Milliseconds())
+			}
+			queueDone <- err
+		}()
 		hist, err := demo.SeedHistory(ctx, a.DB, a.Dossiers, a.Catalog.Catalog(), time.Now())
-		if err != nil {
-			return err
+		if err == nil {
+			_, err = a.Dossiers.Sweep(ctx)
 		}
-		if _, err := a.Dossiers.Sweep(ctx); err != nil {
+		if qerr := <-queueDone; err == nil {
+			err = qerr
+		}
+		if err != nil {
 			return err
 		}
 		log.Info("a year of demo dossiers seeded", "dossiers", hist.Dossiers, "by_status", fmt.Sprint(hist.ByStatus), "ms", time.Since(start).Milliseconds())
@@ -85,12 +99,6 @@ func runDemo(ctx context.Context, args []string, out io.Writer) error {
 		} else {
 			log.Info("digital-transformation figures and assisted submissions seeded", "figures", f, "assisted", n)
 		}
-		start = time.Now()
-		tickets, err := demo.SeedQueue(ctx, a.QueueConfig(), 20, time.Now())
-		if err != nil {
-			return err
-		}
-		log.Info("four weeks of the demo queue seeded", "tickets", tickets, "ms", time.Since(start).Milliseconds())
 		if err := writeDemoCredentials(ctx, a, credFile); err != nil {
 			return err
 		}

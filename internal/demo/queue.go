@@ -66,8 +66,12 @@ func SeedQueue(ctx context.Context, cfg queue.Config, days int, now time.Time) (
 			return issued, fmt.Errorf("demo queue %s: %w", day.Format(time.DateOnly), err)
 		}
 	}
-	// A few people waiting now, whatever the hour.
+	// Last night's sweep: what the past days left in line expired.
 	clk.Set(now)
+	if _, err := q.Sweep(ctx); err != nil {
+		return issued, err
+	}
+	// A few people waiting now, whatever the hour.
 	for i := 0; i < 7; i++ {
 		m := queueMix[r.IntN(len(queueMix))]
 		prio := ""
