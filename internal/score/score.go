@@ -582,7 +582,7 @@ func (s *Service) build(q Query, rs []*raw) *Index {
 			offered++
 			// §5 1.3: name, steps, method, components, deadline, subjects
 			// and implementing agency all published.
-			if p.Name != "" && len(v.Steps) > 0 && len(v.Channels) > 0 && len(v.Components) > 0 && v.Time.Value > 0 && len(v.Subjects) > 0 && v.Agency != "" {
+			if p.Name != "" && len(v.Steps) > 0 && len(v.Channels) > 0 && len(v.Components) > 0 && v.Time.Unit != "" && len(v.Subjects) > 0 && v.Agency != "" {
 				content++
 			}
 			if v.Online == catalog.OnlineFull || v.Online == catalog.OnlinePartial {
