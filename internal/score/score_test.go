@@ -267,4 +267,3 @@ func TestIndexByHand(t *testing.T) {
 		}
 	})
 }
-
