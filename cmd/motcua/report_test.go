@@ -61,8 +61,8 @@ func TestReport766(t *testing.T) {
 			}
 			for id, w := range map[string]string{
 				"2.1": "computed 2 3 66.67 13.33 20", // 2 of 3 on time: 20 × 0.6667
-				"3.3": "computed 1 3 33.33 4 6",     // 1 online with an e-result: 6 × 33.33 ÷ 50 = 3.9996 → 4
-				"4.1": "computed 1 3 33.33 2 6",     // 6 × 0.3333 = 1.9998 → 2
+				"3.3": "computed 1 3 33.33 4 6",      // 1 online with an e-result: 6 × 33.33 ÷ 50 = 3.9996 → 4
+				"4.1": "computed 1 3 33.33 2 6",      // 6 × 0.3333 = 1.9998 → 2
 				"1.4": "no_data 0 0 0 0 6",
 				"1.1": "not_applicable 0 0 0 0 6",
 			} {
