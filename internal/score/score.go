@@ -300,6 +300,9 @@ func ranges(a, b int, arg func(any) string) string {
 // upTo is the condition for every day up to and including x.
 func upTo(x int, arg func(any) string) string {
 	m := x / 100
+	if x%100 == lastDay(m) { // a whole month: its monthly row
+		return "(day <= " + arg(m*100) + " AND day % 100 = 0)"
+	}
 	return "((day < " + arg(m*100) + " AND day % 100 = 0) OR (day BETWEEN " + arg(m*100+1) + " AND " + arg(x) + "))"
 }
 
