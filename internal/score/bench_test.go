@@ -27,7 +27,7 @@ const (
 	benchProvince = "B99"
 	benchCommunes = 100
 	benchPer      = 50_000
-	benchVersion  = "v1"
+	benchVersion  = "v2"
 )
 
 // BenchmarkIndexProvinceYear measures the full index of a province of 100

@@ -217,7 +217,7 @@ func (f *Fact) add(m map[aggKey]*vec, sign int64) {
 		if v == 0 {
 			return
 		}
-		for _, k := range []aggKey{{f.Agency, f.Procedure, d}, {f.Agency, f.Procedure, d / 100 * 100}} {
+		for _, k := range []aggKey{{f.Agency, f.Procedure, d}, {f.Agency, f.Procedure, d / 100}} {
 			x := m[k]
 			if x == nil {
 				x = &vec{}

@@ -228,7 +228,7 @@ func (s *Service) agencies(ctx context.Context, q Query) ([]string, error) {
 		}
 		return []string{q.Agency}, nil
 	}
-	rows, err := s.db.Read().QueryContext(ctx, `SELECT code FROM agencies WHERE kind = 'commune' AND (parent = $1 OR code LIKE $2) ORDER BY code`,
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT code FROM agencies WHERE kind = 'commune' AND (parent_code = $1 OR code LIKE $2) ORDER BY code`,
 		q.Province, q.Province+".%")
 	if err != nil {
 		return nil, fmt.Errorf("score: agencies: %w", err)
@@ -282,28 +282,43 @@ func (s *Service) filterProcs(q Query) []string {
 }
 
 // ranges builds the condition on score_daily.day for the days [a, b]:
-// whole months read their monthly row, the ends their daily rows.
+// whole months read their monthly row (day yyyymm, which sorts before
+// every day row, so a run of months is one index range), the ends their
+// day rows.
 func ranges(a, b int, arg func(any) string) string {
 	var parts []string
-	for m := a / 100; m <= b/100; m = nextMonth(m) {
-		first, last := m*100+1, m*100+lastDay(m)
-		lo, hi := max(a, first), min(b, last)
-		if lo == first && hi == last {
-			parts = append(parts, "(day = "+arg(m*100)+")")
-		} else {
-			parts = append(parts, "(day BETWEEN "+arg(lo)+" AND "+arg(hi)+")")
+	run := 0 // first month of the current run of whole months
+	last := 0
+	flush := func() {
+		if run != 0 {
+			parts = append(parts, "(day BETWEEN "+arg(run)+" AND "+arg(last)+")")
+			run = 0
 		}
 	}
+	for m := a / 100; m <= b/100; m = nextMonth(m) {
+		first, end := m*100+1, m*100+lastDay(m)
+		lo, hi := max(a, first), min(b, end)
+		if lo == first && hi == end {
+			if run == 0 {
+				run = m
+			}
+			last = m
+			continue
+		}
+		flush()
+		parts = append(parts, "(day BETWEEN "+arg(lo)+" AND "+arg(hi)+")")
+	}
+	flush()
 	return "(" + strings.Join(parts, " OR ") + ")"
 }
 
 // upTo is the condition for every day up to and including x.
 func upTo(x int, arg func(any) string) string {
 	m := x / 100
-	if x%100 == lastDay(m) { // a whole month: its monthly row
-		return "(day <= " + arg(m*100) + " AND day % 100 = 0)"
+	if x%100 == lastDay(m) { // a whole month: monthly rows only
+		return "(day <= " + arg(m) + ")"
 	}
-	return "((day < " + arg(m*100) + " AND day % 100 = 0) OR (day BETWEEN " + arg(m*100+1) + " AND " + arg(x) + "))"
+	return "(day < " + arg(m) + " OR day BETWEEN " + arg(m*100+1) + " AND " + arg(x) + ")"
 }
 
 func nextMonth(m int) int {
@@ -499,7 +514,7 @@ func (s *Service) Ranking(ctx context.Context, province string, from, to time.Ti
 		return nil, apperr.Wrap(err, "score ranking")
 	}
 	names := map[string]string{}
-	if rows, err := s.db.Read().QueryContext(ctx, "SELECT code, name FROM agencies WHERE kind = 'commune' AND (parent = $1 OR code LIKE $2)", province, province+".%"); err == nil {
+	if rows, err := s.db.Read().QueryContext(ctx, "SELECT code, name FROM agencies WHERE kind = 'commune' AND (parent_code = $1 OR code LIKE $2)", province, province+".%"); err == nil {
 		for rows.Next() {
 			var c, n string
 			if rows.Scan(&c, &n) == nil {

@@ -203,6 +203,16 @@ func TestIndexByHand(t *testing.T) {
 			t.Errorf("2022: %d groups, total %.2f, group 3 %.2f; want 5, 46.17, 10.09", len(x22.Groups), x22.Total, x22.Groups[2].Score)
 		}
 
+		// The province (its only commune here) and its ranking.
+		xprov, err := e.App.Score.Index(ctx, score.Query{Province: "H56", From: from, To: to})
+		if err != nil || xprov.Total != 46.17 || len(xprov.Agencies) != 1 {
+			t.Errorf("province: %v %v", xprov, err)
+		}
+		rank, err := e.App.Score.Ranking(ctx, "H56", from, to)
+		if err != nil || len(rank) != 1 || rank[0].Agency != home || rank[0].Total != 46.17 || rank[0].Rank != 1 {
+			t.Errorf("ranking: %+v %v", rank, err)
+		}
+
 		// One procedure: P1 only. 2.1: D1, D2, D3, D13 received + D9, D11
 		// open = 6; late D2, D9 → 4 ÷ 6 = 66.67%. 2.2 average time is shown.
 		xp, err := e.App.Score.Index(ctx, score.Query{Agency: home, From: from, To: to, Procedure: "1.001193"})

@@ -40,8 +40,9 @@ CREATE INDEX score_facts_recv ON score_facts (agency_code, recv_day);
 CREATE INDEX score_facts_fin ON score_facts (agency_code, fin_day);
 CREATE INDEX score_facts_late ON score_facts (agency_code, late_day);
 
--- Sums of the facts per agency, procedure and day; day yyyymm00 holds the
--- whole month, so a year reads twelve rows per agency and procedure.
+-- Sums of the facts per agency, procedure and day (yyyymmdd); day yyyymm
+-- holds the whole month and sorts before the days, so a year reads twelve
+-- adjacent rows per agency and procedure.
 CREATE TABLE score_daily (
     agency_code    TEXT NOT NULL,
     procedure_code TEXT NOT NULL,
