@@ -279,3 +279,48 @@ func TestMaintainedEqualsRecomputed(t *testing.T) {
 		}
 	})
 }
+
+// TestObserverFailureRollsBack: the facts are written in the dossier's own
+// transaction, so a failing observer leaves neither the dossier nor its
+// fact half-changed.
+func TestObserverFailureRollsBack(t *testing.T) {
+	each(t, time.Date(2026, 3, 2, 8, 0, 0, 0, calendar.Location), func(t *testing.T, e *apptest.Env, c *clock) {
+		ctx := context.Background()
+		eng := e.App.Dossiers
+		res, err := eng.Submit(ctx, lan, birthRequest(false, true, false), "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		code := res.Dossier.Code
+		fail := false
+		eng.Observe(func(ctx context.Context, tx store.Tx, d *dossier.Dossier, h *dossier.HistoryEntry) error {
+			if fail {
+				return fmt.Errorf("observer refuses")
+			}
+			return nil
+		})
+		before, _ := snapshot(t, e.App.DB)
+		fail = true
+		c.Add(time.Hour)
+		if _, err := eng.Act(ctx, lan, code, dossier.ActionRequest{Action: dossier.ActionWithdraw}, ""); err == nil {
+			t.Fatal("the action succeeded though its observer failed")
+		}
+		after, _ := snapshot(t, e.App.DB)
+		if !reflect.DeepEqual(before, after) {
+			t.Errorf("facts changed by a rolled-back action")
+		}
+		d, _, err := eng.Get(ctx, lan, code)
+		if err != nil || d.State != "received" {
+			t.Errorf("dossier after a rolled-back action: %v %v", d, err)
+		}
+		fail = false
+		if _, err := eng.Act(ctx, lan, code, dossier.ActionRequest{Action: dossier.ActionWithdraw}, ""); err != nil {
+			t.Fatal(err)
+		}
+		var status int
+		e.App.DB.Read().QueryRowContext(ctx, "SELECT status FROM score_facts WHERE code = $1", code).Scan(&status)
+		if status != 7 {
+			t.Errorf("fact status %d after the withdrawal; want 7", status)
+		}
+	})
+}
