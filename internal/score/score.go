@@ -1,9 +1,3 @@
-// Package score computes the Decision 766 service-quality index
-// (vietnam-rules.md §5) from motcua's own data, per commune, procedure and
-// field, for any date range. Each dossier's contribution (a fact) is kept
-// up to date in the dossier's own transaction, with daily and monthly sums,
-// so an index reads sums, not dossiers; Recompute rebuilds them from the
-// dossiers' history.
 package score
 
 import (
