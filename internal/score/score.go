@@ -275,17 +275,18 @@ func (s *Service) filterProcs(q Query) []string {
 	return out
 }
 
-// ranges builds the condition on score_daily.day for the days [a, b]:
-// whole months read their monthly row (day yyyymm, which sorts before
-// every day row, so a run of months is one index range), the ends their
-// day rows.
-func ranges(a, b int, arg func(any) string) string {
-	var parts []string
-	run := 0 // first month of the current run of whole months
-	last := 0
+// span is a range of score_daily.day values, read with one index range.
+type span struct{ lo, hi int }
+
+// ranges are the spans holding the days [a, b]: whole months are read from
+// their monthly rows (day yyyymm, which sort before every day row, so a run
+// of months is one span), the partial months at the ends from day rows.
+func ranges(a, b int) []span {
+	var out []span
+	run, last := 0, 0 // the current run of whole months
 	flush := func() {
 		if run != 0 {
-			parts = append(parts, "(day BETWEEN "+arg(run)+" AND "+arg(last)+")")
+			out = append(out, span{run, last})
 			run = 0
 		}
 	}
@@ -300,19 +301,35 @@ func ranges(a, b int, arg func(any) string) string {
 			continue
 		}
 		flush()
-		parts = append(parts, "(day BETWEEN "+arg(lo)+" AND "+arg(hi)+")")
+		out = append(out, span{lo, hi})
 	}
 	flush()
-	return "(" + strings.Join(parts, " OR ") + ")"
+	return out
 }
 
-// upTo is the condition for every day up to and including x.
-func upTo(x int, arg func(any) string) string {
+// upTo are the spans holding every day up to and including x.
+func upTo(x int) []span {
 	m := x / 100
 	if x%100 == lastDay(m) { // a whole month: monthly rows only
-		return "(day <= " + arg(m) + ")"
+		return []span{{0, m}}
 	}
-	return "(day < " + arg(m) + " OR day BETWEEN " + arg(m*100+1) + " AND " + arg(x) + ")"
+	return []span{{0, m - 1}, {m*100 + 1, x}}
+}
+
+// spanQuery sums score_daily over spans, grouped by the columns given: one
+// SELECT per span joined by UNION ALL, so each reads one index range (an
+// OR of ranges makes SQLite scan every row of the agencies).
+func spanQuery(spans []span, agencies, procs []string, group string) (string, []any) {
+	var a argList
+	var parts []string
+	for _, sp := range spans {
+		where := a.in("agency_code", agencies) + " AND day BETWEEN " + a.add(sp.lo) + " AND " + a.add(sp.hi)
+		if procs != nil {
+			where += " AND " + a.in("procedure_code", procs)
+		}
+		parts = append(parts, "SELECT "+group+", "+sumCols()+" FROM score_daily WHERE "+where+" GROUP BY "+group)
+	}
+	return strings.Join(parts, " UNION ALL "), a.args
 }
 
 func nextMonth(m int) int {
@@ -360,13 +377,8 @@ func (s *Service) gather(ctx context.Context, q Query, agencies []string) (map[s
 	procs := s.filterProcs(q)
 	err := s.db.ReadTx(ctx, func(ctx context.Context, tx store.Tx) error {
 		// The period's sums per agency and procedure.
-		var a argList
-		where := a.in("agency_code", agencies) + " AND " + ranges(from, to, a.add)
-		if procs != nil {
-			where += " AND " + a.in("procedure_code", procs)
-		}
-		rows, err := tx.QueryContext(ctx, "SELECT agency_code, procedure_code, "+sumCols()+" FROM score_daily WHERE "+where+
-			" GROUP BY agency_code, procedure_code", a.args...)
+		q, args := spanQuery(ranges(from, to), agencies, procs, "agency_code, procedure_code")
+		rows, err := tx.QueryContext(ctx, q, args...)
 		if err != nil {
 			return fmt.Errorf("score: sums: %w", err)
 		}
@@ -400,12 +412,8 @@ func (s *Service) gather(ctx context.Context, q Query, agencies []string) (map[s
 			x      int
 			before bool
 		}{{before, true}, {to, false}} {
-			var a argList
-			where := a.in("agency_code", agencies) + " AND " + upTo(pass.x, a.add)
-			if procs != nil {
-				where += " AND " + a.in("procedure_code", procs)
-			}
-			rows, err := tx.QueryContext(ctx, "SELECT agency_code, "+sumCols()+" FROM score_daily WHERE "+where+" GROUP BY agency_code", a.args...)
+			q, args := spanQuery(upTo(pass.x), agencies, procs, "agency_code")
+			rows, err := tx.QueryContext(ctx, q, args...)
 			if err != nil {
 				return fmt.Errorf("score: sums: %w", err)
 			}
@@ -420,10 +428,12 @@ func (s *Service) gather(ctx context.Context, q Query, agencies []string) (map[s
 					rows.Close()
 					return err
 				}
-				if pass.before {
-					out[ag].before = v
-				} else {
-					out[ag].lateStartTo = v[cLateStart]
+				for i := range v {
+					if pass.before {
+						out[ag].before[i] += v[i]
+					} else if i == cLateStart {
+						out[ag].lateStartTo += v[i]
+					}
 				}
 			}
 			rows.Close()
