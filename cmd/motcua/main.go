@@ -44,6 +44,7 @@ var commands = []command{
 	{"token", "API tokens for scripts and devices: create, revoke", runToken},
 	{"audit", "verify the hash-chained audit log", runAudit},
 	{"import", "import dossiers from an older system (national sync fields)", runImport},
+	{"report", "Decision 766 service-quality index: report 766 --agency … --from … --to …", runReport},
 	{"verify", "tell a genuine receipt from a forged or altered one", runVerify},
 	{"totp", "print the current authenticator code of a key (demo accounts)", runTOTP},
 	{"version", "print the version", runVersion},

@@ -30,6 +30,7 @@ import (
 	"github.com/motcua/motcua/internal/org"
 	"github.com/motcua/motcua/internal/queue"
 	"github.com/motcua/motcua/internal/registry"
+	"github.com/motcua/motcua/internal/score"
 	"github.com/motcua/motcua/internal/seal"
 	"github.com/motcua/motcua/internal/store"
 	"github.com/motcua/motcua/internal/web"
@@ -101,6 +102,7 @@ type App struct {
 	Notify   *notify.Outbox
 	Assist   *assist.Service
 	Feedback *feedback.Service
+	Score    *score.Service
 	// SMSSandbox is the sandbox SMS gateway, when no gateway is configured.
 	SMSSandbox *notify.Sandbox
 	// EID signs citizens in; EIDSandbox is the sandbox provider when no
@@ -259,6 +261,10 @@ func assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB) (
 	}
 	a.Notify = notify.New(notify.Config{DB: db, Sender: sms, Log: log, Now: cfg.Now, VerifyKey: verifyKey})
 	a.Feedback = feedback.New(feedback.Config{DB: db, Calendar: a.Calendar, Outbox: a.Notify, BaseURL: cfg.BaseURL, Log: log, Now: cfg.Now})
+	a.Score = score.New(score.Config{DB: db, Calendar: a.Calendar, Catalog: a.Catalog, Feedback: a.Feedback, Dossiers: a.Dossiers, Log: log, Now: cfg.Now})
+	if err := a.Score.EnsureBuilt(ctx); err != nil {
+		return nil, err
+	}
 	a.queueCfg = queue.Config{DB: db, Calendar: a.Calendar.Calendar(), Catalog: a.Catalog, Org: a.Org, Log: log, Now: cfg.Now, BaseURL: cfg.BaseURL,
 		Notifier: queueNotifier{a.Notify, log}}
 	a.Queue = queue.New(a.queueCfg)
@@ -273,7 +279,7 @@ func assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB) (
 	}
 	a.Web, err = web.New(web.Deps{
 		Staff: a.Staff, Population: a.Registry, PopulationSandbox: sandbox, Queue: a.Queue, Citizens: a.Citizens, Assist: a.Assist,
-		Notify: a.Notify, SMSSandbox: smsSandbox, Feedback: a.Feedback, EID: a.EID, EIDSandbox: eidSandbox,
+		Notify: a.Notify, SMSSandbox: smsSandbox, Feedback: a.Feedback, Score: a.Score, EID: a.EID, EIDSandbox: eidSandbox,
 		Log: log, DB: db, Catalog: a.Catalog, Calendar: a.Calendar, Org: a.Org, Tokens: a.Tokens, Dossiers: a.Dossiers,
 		BaseURL: cfg.BaseURL, Version: Version, Now: cfg.Now, RateLimit: cfg.RateLimit,
 	})

@@ -175,6 +175,9 @@ func (e *Engine) actLoaded(ctx context.Context, tx store.Tx, p *identity.Princip
 	if err := store.ExecAll(ctx, tx, e.db.Engine(), hst, ast); err != nil {
 		return nil, fmt.Errorf("dossier: history of %s: %w", d.Code, err)
 	}
+	if err := e.observed(ctx, tx, d, h); err != nil {
+		return nil, err
+	}
 	if idemKey != "" {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO idempotency_keys (key, dossier_id, request, created_at) VALUES ($1, $2, $3, $4)",
 			idemKey, d.ID, reqHash, now.UnixMilli()); err != nil {

@@ -35,6 +35,25 @@ type Engine struct {
 	baseURL string
 	// numbering of the forms printed (Circular 03/2025 unless configured).
 	numbering forms.Numbering
+	// observers are told of every dossier written (the scorecard's facts).
+	observers []Observer
+}
+
+// Observer is told of a dossier just written, inside the writing
+// transaction, with the history row written (nil for a change without
+// one, such as scans added); its error rolls the write back.
+type Observer func(ctx context.Context, tx store.Tx, d *Dossier, h *HistoryEntry) error
+
+// Observe registers an observer. Call it before the engine is used.
+func (e *Engine) Observe(o Observer) { e.observers = append(e.observers, o) }
+
+func (e *Engine) observed(ctx context.Context, tx store.Tx, d *Dossier, h *HistoryEntry) error {
+	for _, o := range e.observers {
+		if err := o(ctx, tx, d, h); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Config wires an engine.

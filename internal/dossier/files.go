@@ -252,7 +252,16 @@ func (e *Engine) AddFiles(ctx context.Context, p *identity.Principal, code, comp
 		if err := store.ExecAll(ctx, tx, e.db.Engine(), stmts...); err != nil {
 			return err
 		}
-		return e.refreshDigitized(ctx, tx, d.ID)
+		if err := e.refreshDigitized(ctx, tx, d.ID); err != nil {
+			return err
+		}
+		if len(e.observers) == 0 {
+			return nil
+		}
+		if d, err = loadByCode(ctx, tx, code); err != nil { // digitised and files changed
+			return err
+		}
+		return e.observed(ctx, tx, d, nil)
 	})
 	if err != nil {
 		return 0, asAppErr(err, "add files")

@@ -437,6 +437,9 @@ func (e *Engine) Import(ctx context.Context, by audit.Actor, recs []ImportRecord
 					return err
 				}
 			}
+			if err := e.observed(ctx, tx, r.d, r.hist[len(r.hist)-1]); err != nil {
+				return err
+			}
 			if err := audit.Append(ctx, tx, now, audit.Event{Actor: by, Action: "dossier.import", ObjectType: "dossier", ObjectID: r.d.Code,
 				Detail: map[string]any{"status": r.d.Status, "line": r.rec.Line}}); err != nil {
 				return err

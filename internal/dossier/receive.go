@@ -663,6 +663,9 @@ func (e *Engine) submitTx(ctx context.Context, tx store.Tx, p *identity.Principa
 	if err := store.ExecAll(ctx, tx, e.db.Engine(), stmts...); err != nil {
 		return nil, fmt.Errorf("dossier: insert %s: %w", d.Code, err)
 	}
+	if err := e.observed(ctx, tx, d, h); err != nil {
+		return nil, err
+	}
 	if idemKey != "" {
 		if _, err := tx.ExecContext(ctx, "INSERT INTO idempotency_keys (key, dossier_id, request, created_at) VALUES ($1, $2, $3, $4)",
 			idemKey, d.ID, reqHash, now.UnixMilli()); err != nil {

@@ -27,6 +27,7 @@ import (
 	"github.com/motcua/motcua/internal/org"
 	"github.com/motcua/motcua/internal/queue"
 	"github.com/motcua/motcua/internal/registry"
+	"github.com/motcua/motcua/internal/score"
 	"github.com/motcua/motcua/internal/store"
 )
 
@@ -54,6 +55,8 @@ type Deps struct {
 	SMSSandbox http.Handler
 	// Feedback keeps ratings and feedback/complaints (PAKN).
 	Feedback *feedback.Service
+	// Score is the Decision 766 index (dashboard pages).
+	Score *score.Service
 	// EID signs citizens in with their e-ID; EIDSandbox, when set, is the
 	// sandbox e-ID provider, served at /sandbox/eid/.
 	EID        *eid.Client
