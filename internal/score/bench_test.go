@@ -38,6 +38,12 @@ const (
 // (default: the temp directory) or MOTCUA_BENCH_DATABASE_URL.
 //
 //	go test ./internal/score -run '^$' -bench IndexProvinceYear -benchtime 20x -timeout 60m
+//
+// Figures (2 cores, 1,574,364 rows of sums; p50 of 20 runs), SQLite /
+// PostgreSQL: province-year 89 / 78 ms, ranking of the 100 communes 93 / 81
+// ms, a commune's year 0.9 / 1.2 ms, a month 0.5 / 1.0 ms, a province range
+// of partial months (15/02–21/11) 340 / 199 ms. Writing the sums: 4.5 min
+// on SQLite, under a minute on PostgreSQL.
 func BenchmarkIndexProvinceYear(b *testing.B) {
 	ctx := context.Background()
 	s := benchService(b)
