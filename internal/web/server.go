@@ -216,6 +216,7 @@ func (s *Server) Handler() http.Handler {
 	queueConsoleRoutes(s, route)
 	portalRoutes(s, route)
 	dxRoutes(s, route)
+	score766Routes(s, route)
 	route("GET /api/v1/openapi.json", s.apiOpenAPI)
 	if s.SMSSandbox != nil {
 		mux.Handle(notify.SandboxPrefix+"/", http.StripPrefix(notify.SandboxPrefix, s.SMSSandbox))

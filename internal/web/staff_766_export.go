@@ -1,0 +1,224 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/go-pdf/fpdf"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/motcua/motcua/internal/calendar"
+	"github.com/motcua/motcua/internal/catalog"
+	"github.com/motcua/motcua/internal/dossier/forms"
+	"github.com/motcua/motcua/internal/dx"
+	"github.com/motcua/motcua/internal/org"
+	"github.com/motcua/motcua/internal/score"
+)
+
+// The index as a file, in Vietnamese (a report goes up the hierarchy in
+// Vietnamese whatever the reader's language): the total, the groups, and
+// every indicator with its numerator, denominator, ratio, score and state.
+
+type s766Report struct {
+	Unit, Period, Formula, Filter string
+	Total, MaxAvailable           string
+	Groups                        [][]string
+	Indicators                    [][]string
+}
+
+var (
+	s766GroupHead = []string{"Nhóm", "Tên nhóm", "Điểm", "Tối đa"}
+	s766IndHead   = []string{"Chỉ số", "Tên chỉ số", "Tử số", "Mẫu số", "Tỷ lệ", "Điểm", "Tối đa", "Trạng thái", "Ghi chú"}
+)
+
+func s766StateVi(state string) string {
+	switch state {
+	case score.StateComputed:
+		return "Đã tính"
+	case score.StateNoData:
+		return "motcua không có số liệu này"
+	}
+	return "Không áp dụng"
+}
+
+func s766ReportOf(f s766Form, a *org.Agency, x *score.Index, cat *catalog.Catalog) *s766Report {
+	n := func(v float64) string { return dx.FormatNumber(v, 2, "vi") }
+	r := &s766Report{Unit: a.Name, Period: f.FromVN + " – " + f.ToVN, Formula: score.FormulaSets[x.Formula].Name,
+		Total: n(x.Total), MaxAvailable: n(x.MaxAvailable)}
+	var filt []string
+	if f.Procedure != "" {
+		name := f.Procedure
+		if p, ok := cat.Get(f.Procedure); ok {
+			name += " – " + p.Name
+		}
+		filt = append(filt, "Thủ tục: "+name)
+	}
+	if f.Field != "" {
+		filt = append(filt, "Lĩnh vực: "+f.Field)
+	}
+	r.Filter = strings.Join(filt, "; ")
+	for _, g := range x.Groups {
+		r.Groups = append(r.Groups, []string{g.ID, g.Name, n(g.Score), n(g.Max)})
+	}
+	for _, in := range x.Indicators {
+		row := []string{in.ID, in.Name, "", "", "", "", n(in.Max), s766StateVi(in.State), in.Note}
+		if in.State == score.StateComputed {
+			row[2], row[3] = dx.FormatNumber(float64(in.Numerator), 0, "vi"), dx.FormatNumber(float64(in.Denominator), 0, "vi")
+			if in.Unit == "working_days" {
+				row[4] = n(in.Ratio) + " ngày làm việc"
+			} else {
+				row[4] = n(in.Ratio) + "%"
+			}
+			row[5] = n(in.Score)
+		}
+		r.Indicators = append(r.Indicators, row)
+	}
+	return r
+}
+
+func (r *s766Report) heading() []string {
+	out := []string{"Đơn vị: " + r.Unit, "Kỳ: " + r.Period, "Bộ công thức: " + r.Formula}
+	if r.Filter != "" {
+		out = append(out, r.Filter)
+	}
+	return append(out, "Tổng điểm: "+r.Total+" / 100 (các chỉ số tính được cho tối đa "+r.MaxAvailable+" điểm)")
+}
+
+// XLSX writes the report as a workbook: a sheet of groups and indicators.
+func (r *s766Report) XLSX() ([]byte, error) {
+	x := excelize.NewFile()
+	defer x.Close()
+	const sh = "Chỉ số 766"
+	if err := x.SetSheetName("Sheet1", sh); err != nil {
+		return nil, fmt.Errorf("766: xlsx: %w", err)
+	}
+	bold, _ := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	wrapS, _ := x.NewStyle(&excelize.Style{Alignment: &excelize.Alignment{WrapText: true, Vertical: "top"}})
+	row := 1
+	put := func(cells []string, style int) {
+		for j, v := range cells {
+			cell, _ := excelize.CoordinatesToCellName(j+1, row)
+			x.SetCellStr(sh, cell, v)
+		}
+		if style != 0 {
+			x.SetRowStyle(sh, row, row, style)
+		}
+		row++
+	}
+	put([]string{"CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP (QĐ 766/QĐ-TTg)"}, bold)
+	for _, h := range r.heading() {
+		put([]string{h}, 0)
+	}
+	row++
+	put(s766GroupHead, bold)
+	for _, g := range r.Groups {
+		put(g, 0)
+	}
+	row++
+	put(s766IndHead, bold)
+	for _, in := range r.Indicators {
+		put(in, 0)
+	}
+	x.SetColWidth(sh, "A", "A", 10)
+	x.SetColWidth(sh, "B", "B", 50)
+	x.SetColWidth(sh, "C", "G", 12)
+	x.SetColWidth(sh, "H", "H", 24)
+	x.SetColWidth(sh, "I", "I", 50)
+	x.SetColStyle(sh, "B", wrapS)
+	x.SetColStyle(sh, "I", wrapS)
+	buf, err := x.WriteToBuffer()
+	if err != nil {
+		return nil, fmt.Errorf("766: xlsx: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// PDF writes the report as an A4 landscape page with the forms' fonts;
+// sandbox marks it as a test copy.
+func (r *s766Report) PDF(sandbox bool, issued time.Time) ([]byte, error) {
+	f := fpdf.New("L", "mm", "A4", "")
+	regular, boldF, italic := forms.PDFFonts()
+	f.AddUTF8FontFromBytes("NotoSerif", "", regular)
+	f.AddUTF8FontFromBytes("NotoSerif", "B", boldF)
+	f.AddUTF8FontFromBytes("NotoSerif", "I", italic)
+	f.SetCompression(true)
+	f.SetCatalogSort(true)
+	f.SetCreationDate(issued.UTC())
+	f.SetModificationDate(issued.UTC())
+	f.SetTitle("Chỉ số 766 – "+r.Unit, true)
+	f.SetAuthor(r.Unit, true)
+	f.SetCreator("motcua", false)
+	f.SetLang("vi-VN")
+	f.SetMargins(15, 15, 15)
+	f.SetAutoPageBreak(false, 15)
+	f.SetHeaderFunc(func() {
+		if sandbox {
+			f.SetFont("NotoSerif", "B", 9)
+			f.SetTextColor(122, 16, 16)
+			f.CellFormat(0, 6, forms.SandboxBanner, "1", 1, "C", false, 0, "")
+			f.SetTextColor(0, 0, 0)
+			f.Ln(2)
+		}
+	})
+	f.SetFooterFunc(func() {
+		f.SetY(-12)
+		f.SetFont("NotoSerif", "I", 8)
+		f.CellFormat(0, 5, fmt.Sprintf("motcua – lập lúc %s – trang %d", issued.In(calendar.Location).Format("15:04 02/01/2006"), f.PageNo()), "", 0, "C", false, 0, "")
+	})
+	f.AddPage()
+	f.SetFont("NotoSerif", "B", 14)
+	f.MultiCell(0, 7, "CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP (QĐ 766/QĐ-TTg)", "", "C", false)
+	f.SetFont("NotoSerif", "", 11)
+	for _, h := range r.heading() {
+		f.MultiCell(0, 6, h, "", "C", false)
+	}
+	f.Ln(3)
+	s766PDFTable(f, s766GroupHead, []float64{20, 120, 30, 30}, r.Groups)
+	f.Ln(5)
+	s766PDFTable(f, s766IndHead, []float64{16, 72, 18, 18, 24, 16, 16, 36, 51}, r.Indicators)
+	var buf bytes.Buffer
+	if err := f.Output(&buf); err != nil {
+		return nil, fmt.Errorf("766: pdf: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// s766PDFTable draws a bordered table whose cells wrap, repeating the
+// heading on a new page.
+func s766PDFTable(f *fpdf.Fpdf, head []string, w []float64, rows [][]string) {
+	const lh = 5.0
+	_, pageH := f.GetPageSize()
+	_, _, _, bottom := f.GetMargins()
+	var row func(cells []string, style string)
+	row = func(cells []string, style string) {
+		f.SetFont("NotoSerif", style, 9)
+		h := lh
+		for i, c := range cells {
+			if n := len(f.SplitText(c, w[i]-2)); float64(n)*lh > h {
+				h = float64(n) * lh
+			}
+		}
+		h += 2
+		if f.GetY()+h > pageH-bottom-6 {
+			f.AddPage()
+			if style == "" {
+				row(head, "B")
+				f.SetFont("NotoSerif", style, 9)
+			}
+		}
+		x, y := f.GetX(), f.GetY()
+		for i, c := range cells {
+			f.Rect(x, y, w[i], h, "D")
+			f.SetXY(x+1, y+1)
+			f.MultiCell(w[i]-2, lh, c, "", "L", false)
+			x += w[i]
+		}
+		f.SetXY(15, y+h)
+	}
+	row(head, "B")
+	for _, c := range rows {
+		row(c, "")
+	}
+}
