@@ -16,6 +16,7 @@ import (
 	"github.com/motcua/motcua/internal/audit"
 	"github.com/motcua/motcua/internal/dossier"
 	"github.com/motcua/motcua/internal/dx"
+	"github.com/motcua/motcua/internal/identity"
 	"github.com/motcua/motcua/internal/org"
 	"github.com/motcua/motcua/internal/score"
 	"github.com/motcua/motcua/internal/store"
@@ -144,6 +145,40 @@ func TestScore766Pages(t *testing.T) {
 			slices.Sort(fromEngine)
 			if _, body := leader.get(t, "/staff/766/4.2?which=denominator&"+march); !slices.Equal(s766Codes(body), fromEngine) || len(fromEngine) != 3 {
 				t.Fatalf("4.2: page %v, engine %v", s766Codes(body), fromEngine)
+			}
+			// A native dossier asked twice for a supplement: late, from the
+			// second request, made by the counter officer.
+			lan := &identity.Principal{ID: "u001", Name: "Lê Thị Lan", Roles: []string{identity.RoleCounter}, Agency: "H56.16072"}
+			res, err := env.App.Dossiers.Submit(ctx, lan, dossier.SubmitRequest{
+				Procedure: "1.001193", Applicant: dossier.Applicant{Name: "Nguyễn Thị Hoa", IDNumber: "001190012345", Phone: "0912345678"},
+				Components: []dossier.ComponentInput{{ID: "to-khai", Files: 1}, {ID: "giay-chung-sinh", Files: 1}, {ID: "giay-to-tuy-than", Source: "population_db"}},
+				Form: map[string]any{"child_name": "Nguyễn Minh An", "child_birth_date": "2026-11-20", "child_sex": "male", "birth_place": "Trạm y tế xã Hoa Lộc",
+					"mother_name": "Nguyễn Thị Hoa", "applicant_name": "Nguyễn Thị Hoa", "applicant_id": "001190012345", "relation": "mother",
+					"address": "Thôn Đông Hòa", "phone": "0912345678"},
+			}, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			code := res.Dossier.Code
+			var row string
+			reasons := []string{"Bổ sung giấy tờ"}
+			for _, req := range []dossier.ActionRequest{{Action: "transfer"}, {Action: dossier.ActionRequestSupplement, Reasons: reasons},
+				{Action: dossier.ActionSupplementReceived}, {Action: dossier.ActionRequestSupplement, Reasons: reasons}} {
+				if _, err := env.App.Dossiers.Act(ctx, lan, code, req, ""); err != nil {
+					t.Fatalf("%s: %v", req.Action, err)
+				}
+			}
+			nov := "period=month&year=2026&month=11"
+			st, body = leader.get(t, "/staff/766/2.1?which=denominator&"+nov)
+			row = body[strings.Index(body, code):]
+			row = row[:strings.Index(row, "</tr>")]
+			for _, want := range []string{"Trễ hạn", "yêu cầu bổ sung quá một lần", "Cán bộ giữ hồ sơ: Lê Thị Lan", "Bước làm trễ: Đang xử lý → Yêu cầu bổ sung, hoàn thiện hồ sơ"} {
+				if st != 200 || !strings.Contains(row, want) {
+					t.Fatalf("late native dossier %d: no %q in %s", st, want, row)
+				}
+			}
+			if _, body := leader.get(t, "/staff/766/2.1?which=numerator&"+nov); strings.Contains(body, code) {
+				t.Fatal("a late dossier in 2.1's numerator")
 			}
 			if st, body := leader.get(t, "/staff/766/1.3?"+march); st != 200 || !strings.Contains(body, "không tính theo từng hồ sơ") {
 				t.Fatalf("1.3 drill-down: %d", st)

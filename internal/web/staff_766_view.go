@@ -10,6 +10,7 @@ import (
 
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/catalog"
+	"github.com/motcua/motcua/internal/dossier"
 	"github.com/motcua/motcua/internal/dx"
 	"github.com/motcua/motcua/internal/score"
 )
@@ -260,26 +261,51 @@ func s766MembersOf(v *staffView, cat *catalog.Catalog, f s766Form, id, which str
 	return out
 }
 
+// s766EngineVi are the Vietnamese names of the dossier engine's own states
+// and actions (workflow steps name themselves), as its control slip has
+// them.
+var s766EngineVi = map[string]string{
+	"state." + dossier.StateNew: "Chờ tiếp nhận", "state." + dossier.StateGuided: "Đã hướng dẫn bổ sung, hoàn thiện",
+	"state." + dossier.StateNotAccepted: "Không được tiếp nhận", "state." + dossier.StateSupplementing: "Chờ công dân bổ sung",
+	"state." + dossier.StateAwaitingPayment: "Chờ thực hiện nghĩa vụ tài chính", "state." + dossier.StateWithdrawn: "Đã rút hồ sơ",
+	"state." + dossier.StateStopped: "Dừng xử lý", "state." + dossier.StateRefused: "Từ chối giải quyết",
+	"action." + dossier.ActionReceive: "Tiếp nhận hồ sơ", "action." + dossier.ActionRequestSupplement: "Yêu cầu bổ sung, hoàn thiện hồ sơ",
+	"action." + dossier.ActionSupplementReceived: "Nhận hồ sơ bổ sung", "action." + dossier.ActionRefuse: "Từ chối",
+	"action." + dossier.ActionRequestPayment: "Yêu cầu thực hiện nghĩa vụ tài chính", "action." + dossier.ActionPaymentReceived: "Đã thực hiện nghĩa vụ tài chính",
+	"action." + dossier.ActionStop: "Dừng giải quyết", "action." + dossier.ActionWithdraw: "Rút hồ sơ theo yêu cầu",
+	"action." + dossier.ActionApologize: "Xin lỗi và hẹn lại ngày trả kết quả", "action." + dossier.ActionComplete: "Hoàn thành xử lý",
+	"action." + dossier.ActionReturnResult: "Trả kết quả", "action." + dossier.ActionTake: "Nhận xử lý", "action." + dossier.ActionRelease: "Trả lại hộp việc chung",
+}
+
+func s766Engine(v *staffView, key string) (string, bool) {
+	m := s766EngineVi
+	if v.Lang == "en" {
+		m = lifecycleEn
+	}
+	s, ok := m[key]
+	return s, ok
+}
+
 func s766StepName(v *staffView, wf *catalog.Workflow, state string) string {
+	if s, ok := s766Engine(v, "state."+state); ok {
+		return s
+	}
 	if wf != nil {
 		if st, ok := wf.State(state); ok {
 			return dxPick(v, st.Name, st.NameEn)
 		}
 	}
-	if s, ok := lifecycleEn["state."+state]; ok && v.Lang == "en" {
-		return s
-	}
 	return state
 }
 
 func s766ActionName(v *staffView, wf *catalog.Workflow, action string) string {
+	if s, ok := s766Engine(v, "action."+action); ok {
+		return s
+	}
 	if wf != nil {
 		if a, ok := wf.Action(action); ok {
 			return dxPick(v, a.Name, a.NameEn)
 		}
-	}
-	if s, ok := lifecycleEn["action."+action]; ok && v.Lang == "en" {
-		return s
 	}
 	return action
 }
