@@ -168,6 +168,10 @@ func (p *scorePages) parse(r *http.Request) (s766Form, error) {
 		return f, apperr.Field("field", "s766_unknown_field", "Không có lĩnh vực “"+f.Field+"” trong danh mục.")
 	}
 	f.FromVN, f.ToVN = f.From.Format("02/01/2006"), f.To.Format("02/01/2006")
+	if f.Period != "custom" {
+		// Ready for a switch to dates of one's own choice.
+		f.FromS, f.ToS = f.From.Format("2006-01-02"), f.To.Format("2006-01-02")
+	}
 	f.Values = url.Values{}
 	set := func(k, v string) {
 		if v != "" {

@@ -81,13 +81,16 @@ type s766Group struct {
 	Inds                        []s766Ind
 }
 
+// s766Losers is how many of the indicators losing points are listed first.
+const s766Losers = 5
+
 // s766Index is the index page.
 type s766Index struct {
 	Total, Max, MaxAvailable, Formula string
 	TotalPct, AvailPct                float64
 	Groups                            []s766Group
 	Losers                            []s766Ind
-	NoData, NotApplicable             int
+	NoData, NotApplicable, MoreLosers int
 	Filtered                          bool
 }
 
@@ -186,6 +189,10 @@ func s766IndexOf(v *staffView, f s766Form, x *score.Index) s766Index {
 		}
 	}
 	sort.SliceStable(out.Losers, func(i, j int) bool { return out.Losers[i].LostF > out.Losers[j].LostF })
+	if len(out.Losers) > s766Losers {
+		out.MoreLosers = len(out.Losers) - s766Losers
+		out.Losers = out.Losers[:s766Losers]
+	}
 	for _, g := range x.Groups {
 		gv := s766Group{ID: g.ID, Name: dxPick(v, g.Name, g.NameEn), Score: s766Num(v, g.Score), Max: s766Num(v, g.Max), Pct: pct(g.Score, g.Max), Inds: byGroup[g.ID]}
 		gv.Label = fmt.Sprintf(v.T("s766.points_of"), gv.Score, gv.Max)
@@ -248,7 +255,11 @@ func s766MembersOf(v *staffView, cat *catalog.Catalog, f s766Form, id, which str
 		}
 		if m.Late {
 			row.LateReason = v.T("s766.late_" + m.LateReason)
-			if ls := m.LateStep; ls != nil {
+			if ls := m.LateStep; ls != nil && ls.Action == "" && m.FinishedAt != nil {
+				// Finished, and no step of its history was late (an imported
+				// dossier has none): its current state would say nothing.
+				row.Step = v.T("s766.no_late_step")
+			} else if ls != nil {
 				row.Step = s766StepName(v, wf, ls.State)
 				if ls.Action != "" {
 					row.Step += " → " + s766ActionName(v, wf, ls.Action)
