@@ -26,6 +26,7 @@ import (
 	"github.com/motcua/motcua/internal/eid"
 	"github.com/motcua/motcua/internal/feedback"
 	"github.com/motcua/motcua/internal/identity"
+	"github.com/motcua/motcua/internal/notices"
 	"github.com/motcua/motcua/internal/notify"
 	"github.com/motcua/motcua/internal/org"
 	"github.com/motcua/motcua/internal/queue"
@@ -260,6 +261,9 @@ func assemble(ctx context.Context, cfg Config, log *slog.Logger, db *store.DB) (
 		return nil, err
 	}
 	a.Notify = notify.New(notify.Config{DB: db, Sender: sms, Log: log, Now: cfg.Now, VerifyKey: verifyKey})
+	// Citizens hear by SMS when their dossier is received, lacks a paper,
+	// is late or has its result — written with the dossier's change.
+	a.Dossiers.Observe(notices.Observer(notices.Config{Outbox: a.Notify, BaseURL: cfg.BaseURL, Log: log, Now: cfg.Now}))
 	a.Feedback = feedback.New(feedback.Config{DB: db, Calendar: a.Calendar, Outbox: a.Notify, BaseURL: cfg.BaseURL, Log: log, Now: cfg.Now})
 	a.Score = score.New(score.Config{DB: db, Calendar: a.Calendar, Catalog: a.Catalog, Feedback: a.Feedback, Dossiers: a.Dossiers, Log: log, Now: cfg.Now})
 	if err := a.Score.EnsureBuilt(ctx); err != nil {
