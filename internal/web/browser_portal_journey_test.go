@@ -57,6 +57,13 @@ func TestPortalFullJourneyBrowser(t *testing.T) {
 		t.Errorf("the header does not show the signed-in citizen: %s", p.Text("header"))
 	}
 
+	// The page can be read aloud (the browser's Vietnamese voice).
+	p.Exec(`window.__spoken = []; window.speechSynthesis.speak = function (u) { window.__spoken.push(u.text + "|" + u.lang); };`)
+	p.Click(`[data-read-aloud="#main"]`)
+	if got := browsertest.Eval[string](p, `window.__spoken.join(" ")`); !strings.Contains(got, "Cấp lại Giấy chứng nhận đăng ký hộ kinh doanh") || !strings.Contains(got, "|vi-VN") {
+		t.Errorf("read aloud: %q", got)
+	}
+
 	// File it, reusing what the state already holds.
 	if st := p.ClickAndWait(`form[action$="/bat-dau"] button`); st != 200 {
 		t.Fatalf("start: %d", st)
