@@ -211,7 +211,7 @@ func PDF(d *Dashboard, unit string, sandbox bool, issued time.Time) ([]byte, err
 	f.SetFont("NotoSerif", "", 11)
 	f.MultiCell(0, 6, unit+" – kỳ "+periodText(d), "", "C", false)
 	f.Ln(3)
-	table(f, exportHead, []float64{70, 22, 32, 20, 20, 26, 30, 47}, func(yield func([]string)) {
+	forms.PDFTable(f, exportHead, []float64{70, 22, 32, 20, 20, 26, 30, 47}, func(yield func([]string)) {
 		for _, r := range ExportRows(d) {
 			yield([]string{r.Name, r.Value, r.Fraction, r.Target, r.Met, r.Trend, r.AsOf, r.Source})
 		}
@@ -220,7 +220,7 @@ func PDF(d *Dashboard, unit string, sandbox bool, issued time.Time) ([]byte, err
 	f.SetFont("NotoSerif", "B", 12)
 	f.MultiCell(0, 7, "Tổ công nghệ số cộng đồng", "", "L", false)
 	f.Ln(1)
-	table(f, teamHead, []float64{50, 95, 30, 30, 30, 32}, func(yield func([]string)) {
+	forms.PDFTable(f, teamHead, []float64{50, 95, 30, 30, 30, 32}, func(yield func([]string)) {
 		for _, r := range teamRows(d.Teams) {
 			yield(r)
 		}
@@ -230,40 +230,4 @@ func PDF(d *Dashboard, unit string, sandbox bool, issued time.Time) ([]byte, err
 		return nil, fmt.Errorf("dx: pdf: %w", err)
 	}
 	return buf.Bytes(), nil
-}
-
-// table draws a bordered table whose cells wrap, repeating the heading on
-// a new page.
-func table(f *fpdf.Fpdf, head []string, w []float64, rows func(func([]string))) {
-	const lh = 5.0
-	_, pageH := f.GetPageSize()
-	_, _, _, bottom := f.GetMargins()
-	var row func(cells []string, style string)
-	row = func(cells []string, style string) {
-		f.SetFont("NotoSerif", style, 9)
-		h := lh
-		for i, c := range cells {
-			if n := len(f.SplitText(c, w[i]-2)); float64(n)*lh > h {
-				h = float64(n) * lh
-			}
-		}
-		h += 2
-		if f.GetY()+h > pageH-bottom-6 {
-			f.AddPage()
-			if style == "" {
-				row(head, "B")
-				f.SetFont("NotoSerif", style, 9)
-			}
-		}
-		x, y := f.GetX(), f.GetY()
-		for i, c := range cells {
-			f.Rect(x, y, w[i], h, "D")
-			f.SetXY(x+1, y+1)
-			f.MultiCell(w[i]-2, lh, c, "", "L", false)
-			x += w[i]
-		}
-		f.SetXY(15, y+h)
-	}
-	row(head, "B")
-	rows(func(cells []string) { row(cells, "") })
 }

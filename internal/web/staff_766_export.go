@@ -185,40 +185,11 @@ func (r *s766Report) PDF(sandbox bool, issued time.Time) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// s766PDFTable draws a bordered table whose cells wrap, repeating the
-// heading on a new page.
+// s766PDFTable draws the rows as the reports' table (forms.PDFTable).
 func s766PDFTable(f *fpdf.Fpdf, head []string, w []float64, rows [][]string) {
-	const lh = 5.0
-	_, pageH := f.GetPageSize()
-	_, _, _, bottom := f.GetMargins()
-	var row func(cells []string, style string)
-	row = func(cells []string, style string) {
-		f.SetFont("NotoSerif", style, 9)
-		h := lh
-		for i, c := range cells {
-			if n := len(f.SplitText(c, w[i]-2)); float64(n)*lh > h {
-				h = float64(n) * lh
-			}
+	forms.PDFTable(f, head, w, func(yield func([]string)) {
+		for _, r := range rows {
+			yield(r)
 		}
-		h += 2
-		if f.GetY()+h > pageH-bottom-6 {
-			f.AddPage()
-			if style == "" {
-				row(head, "B")
-				f.SetFont("NotoSerif", style, 9)
-			}
-		}
-		x, y := f.GetX(), f.GetY()
-		for i, c := range cells {
-			f.Rect(x, y, w[i], h, "D")
-			f.SetXY(x+1, y+1)
-			f.MultiCell(w[i]-2, lh, c, "", "L", false)
-			x += w[i]
-		}
-		f.SetXY(15, y+h)
-	}
-	row(head, "B")
-	for _, c := range rows {
-		row(c, "")
-	}
+	})
 }
