@@ -158,4 +158,13 @@ func TestPortalFullJourneyBrowser(t *testing.T) {
 		t.Fatalf("rated: %d %s", st, p.Text("main"))
 	}
 	p.AssertNoAxeViolations()
+
+	// A service with conditions: starting without confirming them says so.
+	p.Navigate(env.URL + "/dich-vu/1.011607")
+	if st := p.ClickAndWait(`form[action$="/bat-dau"] button`); st != 200 || !strings.Contains(p.Text("#eligible-err"), "Vui lòng đánh dấu") {
+		t.Fatalf("start without the conditions confirmed: %d %s", st, p.URL())
+	}
+	p.AssertNoAxeViolations()
+	p.Exec(`document.body.classList.add("large-text")`)
+	p.AssertNoAxeViolations()
 }

@@ -107,3 +107,31 @@ func TestPortalAssistedSubmission(t *testing.T) {
 		}
 	})
 }
+
+// Eligibility first: a procedure with conditions starts only once the
+// citizen says she meets them; the page lists them and says whom to ask.
+func TestPortalServiceEligibility(t *testing.T) {
+	svcEach(t, func(t *testing.T, env *apptest.Env) {
+		const code = "1.011607" // partial online, with conditions
+		c := newSvcClient(t, env, 1)
+		st, body, _ := c.get("/dich-vu/" + code)
+		if st != 200 || !strings.Contains(body, `id="dieu-kien"`) || !strings.Contains(body, `name="eligible"`) {
+			t.Fatalf("start page without its conditions: %d", st)
+		}
+		st, _, loc := c.post("/dich-vu/"+code+"/bat-dau", nil)
+		if st != http.StatusSeeOther || loc != "/dich-vu/"+code+"?dieu-kien=0#dieu-kien" {
+			t.Fatalf("start without confirming: %d %s", st, loc)
+		}
+		if _, body, _ := c.get("/dich-vu/" + code + "?dieu-kien=0"); !strings.Contains(body, "Vui lòng đánh dấu") || !strings.Contains(body, `aria-invalid="true"`) {
+			t.Error("the start page does not say what is missing")
+		}
+		var n int
+		env.App.DB.Read().QueryRowContext(context.Background(), "SELECT COUNT(*) FROM portal_drafts").Scan(&n)
+		if n != 0 {
+			t.Fatalf("%d drafts started without the conditions confirmed", n)
+		}
+		if loc := c.begin(code); !strings.Contains(loc, "/pd") {
+			t.Errorf("confirmed start: %s", loc)
+		}
+	})
+}

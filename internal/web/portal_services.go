@@ -238,6 +238,10 @@ type svcStartData struct {
 	Deleted    bool
 	LoginURL   string
 	OnlineText string
+	// Conditions the citizen must meet, confirmed before a draft starts;
+	// NotEligible: the start was pressed without confirming them.
+	Conditions  []string
+	NotEligible bool
 }
 
 // GET /dich-vu/{code} — the start page: what you need, how long, the fee,
@@ -250,7 +254,8 @@ func (s *Server) serviceStart(w http.ResponseWriter, r *http.Request) {
 	}
 	d := &svcStartData{P: p, V: v, Name: p.Name, TimeText: v.Time.String(), FeeText: v.Fee.Describe(), Level: requiredLevel(v),
 		Questions: len(v.Form) + 1, Saved: r.URL.Query().Get("saved") == "1", Deleted: r.URL.Query().Get("deleted") == "1",
-		LoginURL: portalLogin + "?next=" + url.QueryEscape("/dich-vu/"+p.Code)}
+		LoginURL: portalLogin + "?next=" + url.QueryEscape("/dich-vu/"+p.Code), Conditions: v.Conditions,
+		NotEligible: r.URL.Query().Get("dieu-kien") == "0"}
 	for _, c := range v.Components {
 		switch {
 		case isEForm(&c):
@@ -296,6 +301,20 @@ func (s *Server) serviceBegin(w http.ResponseWriter, r *http.Request, sess *citi
 	if sess.Level < requiredLevel(v) {
 		s.fail(w, r, ErrLevel2Required)
 		return
+	}
+	// Check eligibility first (GOV.UK): a new application starts only once
+	// the citizen says they meet the procedure's conditions; one already
+	// begun just continues.
+	if len(v.Conditions) > 0 && r.PostFormValue("eligible") != "1" {
+		open, err := s.drafts().Open(r.Context(), sess.Citizen.ID, p.Code)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if open == nil {
+			http.Redirect(w, r, "/dich-vu/"+url.PathEscape(p.Code)+"?dieu-kien=0#dieu-kien", http.StatusSeeOther)
+			return
+		}
 	}
 	d, _, err := s.drafts().Start(r.Context(), sess.Citizen.ID, p.Code, v.Version)
 	if err != nil {

@@ -166,7 +166,7 @@ func (c *svcClient) upload(path string, vals url.Values, files map[string][]byte
 // first page's address.
 func (c *svcClient) begin(code string) string {
 	c.t.Helper()
-	st, body, loc := c.post("/dich-vu/"+code+"/bat-dau", nil)
+	st, body, loc := c.post("/dich-vu/"+code+"/bat-dau", url.Values{"eligible": {"1"}})
 	if st != http.StatusSeeOther || !strings.HasPrefix(loc, "/dich-vu/"+code+"/pd") {
 		c.t.Fatalf("begin %s: %d %s %.300s", code, st, loc, body)
 	}
