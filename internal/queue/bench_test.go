@@ -3,17 +3,13 @@ package queue_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/motcua/motcua/internal/app"
+	"github.com/motcua/motcua/internal/app/apptest"
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/demo"
 	"github.com/motcua/motcua/internal/identity"
@@ -61,7 +57,7 @@ func BenchmarkQueueStats(b *testing.B) {
 					b.Fatalf("%+v %v", st, err)
 				}
 			}
-			report(b, lat)
+			apptest.ReportLatency(b, lat)
 		})
 	}
 	// The line itself must not slow down as the year fills up: a ticket
@@ -81,7 +77,7 @@ func BenchmarkQueueStats(b *testing.B) {
 			}
 			lat = append(lat, t1.Sub(t0), time.Since(t1))
 		}
-		report(b, lat)
+		apptest.ReportLatency(b, lat)
 	})
 	b.Run("board", func(b *testing.B) {
 		lat := make([]time.Duration, 0, b.N)
@@ -92,50 +88,17 @@ func BenchmarkQueueStats(b *testing.B) {
 			}
 			lat = append(lat, time.Since(t0))
 		}
-		report(b, lat)
+		apptest.ReportLatency(b, lat)
 	})
 }
 
-func report(b *testing.B, lat []time.Duration) {
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(lat[min(len(lat)-1, len(lat)*99/100)].Microseconds())/1000, "p99-ms")
-}
-
 func benchQueueApp(b *testing.B) *app.App {
-	b.Helper()
-	ctx := context.Background()
-	cfg := app.DefaultConfig()
-	cfg.Now = func() time.Time { return benchNow }
-	cfg.DatabaseURL = os.Getenv("MOTCUA_BENCH_DATABASE_URL")
-	cfg.DataDir = os.Getenv("MOTCUA_BENCH_DIR")
-	if cfg.DataDir == "" {
-		cfg.DataDir = filepath.Join(os.TempDir(), "motcua-queue-bench-"+benchStatsVersion)
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.Open(ctx, cfg, quiet)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { a.Close() })
-	seeded, err := demo.Seeded(ctx, a.DB)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if !seeded {
-		start := time.Now()
+	return apptest.BenchApp(b, "queue-bench-"+benchStatsVersion, benchNow, func(ctx context.Context, a *app.App) error {
 		if _, err := demo.SeedCommune(ctx, a.DB, benchNow); err != nil {
-			b.Fatal(err)
+			return err
 		}
-		if err := fillQueueYear(ctx, a.DB); err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("a year of tickets written in %s", time.Since(start).Round(time.Second))
-	}
-	if err := a.DB.Optimize(ctx); err != nil {
-		b.Fatal(err)
-	}
-	return a
+		return fillQueueYear(ctx, a.DB)
+	})
 }
 
 // fillQueueYear writes a year of served tickets and their daily figures

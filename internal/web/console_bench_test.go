@@ -3,18 +3,14 @@ package web_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
-	"sort"
 	"testing"
 	"time"
 
 	"github.com/motcua/motcua/internal/app"
+	"github.com/motcua/motcua/internal/app/apptest"
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/demo"
 	"github.com/motcua/motcua/internal/identity"
@@ -107,55 +103,25 @@ func BenchmarkConsolePages(b *testing.B) {
 				}
 			}
 			b.StopTimer()
-			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
-			b.ReportMetric(float64(lat[min(len(lat)-1, len(lat)*99/100)].Microseconds())/1000, "p99-ms")
+			apptest.ReportLatency(b, lat)
 		})
 	}
 }
 
 // consoleBenchApp opens (and the first time fills) the benchmark database.
 func consoleBenchApp(b *testing.B) *app.App {
-	b.Helper()
-	ctx := context.Background()
-	cfg := app.DefaultConfig()
-	cfg.Now = func() time.Time { return consoleBenchNow }
-	cfg.DatabaseURL = os.Getenv("MOTCUA_BENCH_DATABASE_URL")
-	cfg.DataDir = os.Getenv("MOTCUA_BENCH_DIR")
-	if cfg.DataDir == "" {
-		cfg.DataDir = filepath.Join(os.TempDir(), "motcua-console-bench")
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.Open(ctx, cfg, quiet)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { a.Close() })
-	defer func() {
-		// Fresh planner statistics, as the server keeps them.
-		if err := a.DB.Optimize(ctx); err != nil {
-			b.Fatal(err)
-		}
-	}()
-	seeded, err := demo.Seeded(ctx, a.DB)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if !seeded {
-		start := time.Now()
+	return apptest.BenchApp(b, "console-bench", consoleBenchNow, func(ctx context.Context, a *app.App) error {
 		if _, err := demo.Seed(ctx, a.DB, consoleBenchNow); err != nil {
-			b.Fatal(err)
+			return err
 		}
 		sum, err := demo.SeedHistoryScaled(ctx, a.DB, a.Dossiers, a.Catalog.Catalog(), consoleBenchNow, 2, 28)
 		if err != nil {
-			b.Fatal(err)
+			return err
 		}
-		if _, err := a.Dossiers.Sweep(ctx); err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("generated %d dossiers in %s", sum.Dossiers, time.Since(start).Round(time.Second))
-	}
-	return a
+		_, err = a.Dossiers.Sweep(ctx)
+		b.Logf("generated %d dossiers", sum.Dossiers)
+		return err
+	})
 }
 
 // consoleBenchSignIn gives a demo account fresh credentials and signs it in

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"sort"
 	"testing"
 	"time"
 
@@ -60,9 +59,7 @@ func BenchmarkDXDashboard(b *testing.B) {
 						}
 						took = append(took, time.Since(start))
 					}
-					sort.Slice(took, func(i, j int) bool { return took[i] < took[j] })
-					b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
-					b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
+					apptest.ReportLatency(b, took)
 				})
 			}
 		})

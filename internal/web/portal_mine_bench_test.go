@@ -4,19 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/motcua/motcua/internal/app"
+	"github.com/motcua/motcua/internal/app/apptest"
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/citizen"
 	"github.com/motcua/motcua/internal/demo"
@@ -94,48 +90,19 @@ func BenchmarkCitizenDossiers(b *testing.B) {
 				}
 			}
 			b.StopTimer()
-			sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
-			b.ReportMetric(float64(lat[min(len(lat)-1, len(lat)*99/100)].Microseconds())/1000, "p99-ms")
+			apptest.ReportLatency(b, lat)
 		})
 	}
 }
 
 // mineBenchApp opens (and the first time fills) the benchmark database.
 func mineBenchApp(b *testing.B) *app.App {
-	b.Helper()
-	ctx := context.Background()
-	cfg := app.DefaultConfig()
-	cfg.Now = func() time.Time { return mineBenchNow }
-	cfg.DatabaseURL = os.Getenv("MOTCUA_BENCH_DATABASE_URL")
-	cfg.DataDir = os.Getenv("MOTCUA_BENCH_DIR")
-	if cfg.DataDir == "" {
-		cfg.DataDir = filepath.Join(os.TempDir(), "motcua-mine-bench-"+mineBenchVersion)
-	}
-	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	a, err := app.Open(ctx, cfg, quiet)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { a.Close() })
-	seeded, err := demo.Seeded(ctx, a.DB)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if !seeded {
-		start := time.Now()
+	return apptest.BenchApp(b, "mine-bench-"+mineBenchVersion, mineBenchNow, func(ctx context.Context, a *app.App) error {
 		if _, err := demo.SeedCommune(ctx, a.DB, mineBenchNow); err != nil {
-			b.Fatal(err)
+			return err
 		}
-		if err := mineBenchFill(ctx, a); err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("a million dossiers written in %s", time.Since(start).Round(time.Second))
-	}
-	if err := a.DB.Optimize(ctx); err != nil {
-		b.Fatal(err)
-	}
-	return a
+		return mineBenchFill(ctx, a)
+	})
 }
 
 // mineBenchFill writes the synthetic dossiers straight into the table, as

@@ -9,7 +9,6 @@ import (
 	"github.com/go-pdf/fpdf"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/catalog"
 	"github.com/motcua/motcua/internal/dossier/forms"
 	"github.com/motcua/motcua/internal/dx"
@@ -138,35 +137,7 @@ func (r *s766Report) XLSX() ([]byte, error) {
 // PDF writes the report as an A4 landscape page with the forms' fonts;
 // sandbox marks it as a test copy.
 func (r *s766Report) PDF(sandbox bool, issued time.Time) ([]byte, error) {
-	f := fpdf.New("L", "mm", "A4", "")
-	regular, boldF, italic := forms.PDFFonts()
-	f.AddUTF8FontFromBytes("NotoSerif", "", regular)
-	f.AddUTF8FontFromBytes("NotoSerif", "B", boldF)
-	f.AddUTF8FontFromBytes("NotoSerif", "I", italic)
-	f.SetCompression(true)
-	f.SetCatalogSort(true)
-	f.SetCreationDate(issued.UTC())
-	f.SetModificationDate(issued.UTC())
-	f.SetTitle("Chỉ số 766 – "+r.Unit, true)
-	f.SetAuthor(r.Unit, true)
-	f.SetCreator("motcua", false)
-	f.SetLang("vi-VN")
-	f.SetMargins(15, 15, 15)
-	f.SetAutoPageBreak(false, 15)
-	f.SetHeaderFunc(func() {
-		if sandbox {
-			f.SetFont("NotoSerif", "B", 9)
-			f.SetTextColor(122, 16, 16)
-			f.CellFormat(0, 6, forms.SandboxBanner, "1", 1, "C", false, 0, "")
-			f.SetTextColor(0, 0, 0)
-			f.Ln(2)
-		}
-	})
-	f.SetFooterFunc(func() {
-		f.SetY(-12)
-		f.SetFont("NotoSerif", "I", 8)
-		f.CellFormat(0, 5, fmt.Sprintf("motcua – lập lúc %s – trang %d", issued.In(calendar.Location).Format("15:04 02/01/2006"), f.PageNo()), "", 0, "C", false, 0, "")
-	})
+	f := forms.NewReport("Chỉ số 766 – "+r.Unit, r.Unit, sandbox, issued)
 	f.AddPage()
 	f.SetFont("NotoSerif", "B", 14)
 	f.MultiCell(0, 7, "CHỈ SỐ PHỤC VỤ NGƯỜI DÂN, DOANH NGHIỆP (QĐ 766/QĐ-TTg)", "", "C", false)
