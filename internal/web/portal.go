@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/subtle"
 	"net/http"
 	"net/url"
@@ -29,8 +30,15 @@ func portalRoutes(s *Server, route func(string, http.HandlerFunc)) {
 	portalFeedbackRoutes(s, route)
 }
 
+// citizenSessionKey carries the session portalPage found, so the page's
+// header does not look it up a second time.
+type citizenSessionKey struct{}
+
 // citizenSession is the live portal session of the request, or nil.
 func (s *Server) citizenSession(r *http.Request) *citizen.Session {
+	if sess, ok := r.Context().Value(citizenSessionKey{}).(*citizen.Session); ok {
+		return sess
+	}
 	if s.Citizens == nil {
 		return nil
 	}
@@ -99,6 +107,6 @@ func (s *Server) portalPage(minLevel int, h func(w http.ResponseWriter, r *http.
 			s.fail(w, r, ErrLevel2Required)
 			return
 		}
-		h(w, r, sess)
+		h(w, r.WithContext(context.WithValue(r.Context(), citizenSessionKey{}, sess)), sess)
 	}
 }
